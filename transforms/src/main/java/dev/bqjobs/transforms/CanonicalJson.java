@@ -1,0 +1,96 @@
+package dev.bqjobs.transforms;
+
+import com.google.api.client.json.GenericJson;
+import com.google.api.client.json.JsonFactory;
+import com.google.api.client.json.gson.GsonFactory;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Canonical JSON for the BigQuery model classes: object keys sorted, no whitespace, int64 fields as
+ * strings (google-http-client writes {@code @JsonString} longs as strings already).
+ *
+ * <p>Coders, fingerprints and {@code equals} all go through this one representation, so equal
+ * values encode to equal bytes regardless of the order in which fields were set.
+ */
+final class CanonicalJson {
+  static final JsonFactory JSON_FACTORY = GsonFactory.getDefaultInstance();
+  private static final Gson GSON =
+      new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
+  private CanonicalJson() {}
+
+  /** Canonical JSON of a model object (a {@link GenericJson}, a map, a list or a scalar). */
+  static String toJson(Object value) {
+    return GSON.toJson(toTree(value));
+  }
+
+  /** The canonical tree of a model object; keys sorted at every level. */
+  static JsonElement toTree(Object value) {
+    try {
+      return sort(JsonParser.parseString(JSON_FACTORY.toString(value)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot serialise " + value.getClass().getName(), e);
+    }
+  }
+
+  static String toJson(JsonElement tree) {
+    return GSON.toJson(sort(tree));
+  }
+
+  static <T> T parse(String json, Class<T> type) {
+    try {
+      return JSON_FACTORY.fromString(json, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot parse " + type.getSimpleName() + " from JSON", e);
+    }
+  }
+
+  static <T> T parse(JsonElement tree, Class<T> type) {
+    return parse(GSON.toJson(tree), type);
+  }
+
+  /** A deep copy through JSON: the model classes are mutable, we hand out copies only. */
+  @SuppressWarnings("unchecked")
+  static <T extends GenericJson> T copy(T value) {
+    return value == null ? null : (T) parse(toJson(value), value.getClass());
+  }
+
+  static <T extends GenericJson> List<T> copyList(List<T> values) {
+    List<T> out = new ArrayList<>(values.size());
+    for (T v : values) {
+      out.add(copy(v));
+    }
+    return out;
+  }
+
+  private static JsonElement sort(JsonElement e) {
+    if (e.isJsonObject()) {
+      Map<String, JsonElement> sorted = new TreeMap<>();
+      for (Map.Entry<String, JsonElement> entry : e.getAsJsonObject().entrySet()) {
+        sorted.put(entry.getKey(), sort(entry.getValue()));
+      }
+      JsonObject out = new JsonObject();
+      sorted.forEach(out::add);
+      return out;
+    }
+    if (e.isJsonArray()) {
+      JsonArray out = new JsonArray();
+      for (JsonElement item : e.getAsJsonArray()) {
+        out.add(sort(item));
+      }
+      return out;
+    }
+    return e;
+  }
+}

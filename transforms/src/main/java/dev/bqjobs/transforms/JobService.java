@@ -1,0 +1,34 @@
+package dev.bqjobs.transforms;
+
+import com.google.api.services.bigquery.model.Job;
+import java.io.IOException;
+import java.io.Serializable;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The three BigQuery calls the transform makes. One implementation talks HTTP ({@link
+ * BigqueryJobService}); tests use an in-memory fake. Implementations do not retry: the {@link
+ * RetryClassifier} decides, so a retried insert always reuses its job ID.
+ *
+ * <p>Every method throws {@link JobServiceException} for an HTTP error answer and a plain {@link
+ * IOException} for a transport failure.
+ */
+interface JobService extends AutoCloseable {
+
+  /** jobs.insert; the job carries its {@code jobReference} (project, job ID, location). */
+  Job insert(String projectId, Job job) throws IOException;
+
+  /** jobs.get at the job's location (null: let BigQuery look in US and EU). */
+  Job get(String projectId, String jobId, @Nullable String location) throws IOException;
+
+  /** jobs.cancel: asynchronous and best effort; returns the job as it was at the request. */
+  Job cancel(String projectId, String jobId, @Nullable String location) throws IOException;
+
+  @Override
+  default void close() {}
+
+  /** Makes a service on the worker (clients are not serialisable). */
+  interface Factory extends Serializable {
+    JobService create() throws IOException;
+  }
+}

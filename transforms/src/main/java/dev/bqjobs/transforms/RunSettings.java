@@ -1,0 +1,78 @@
+package dev.bqjobs.transforms;
+
+import java.io.Serializable;
+
+/** The numbers a shard's run loop works with; made from the transform's options. */
+final class RunSettings implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final int maxInFlight;
+  final long pollInitialMillis;
+  final long pollMaxMillis;
+  final long jobTimeoutMillis;
+  final int maxJobAttempts;
+  final double insertsPerSecond;
+  final double getsPerSecond;
+
+  /** Consecutive transient failures of one request before the job is given up (FAILED). */
+  final int maxRequestAttempts;
+
+  final long requestBackoffInitialMillis;
+  final long requestBackoffMaxMillis;
+
+  /** jobs.get answering 404 after a successful insert: how often to believe it is a lag. */
+  final int maxNotFound;
+
+  /** How long to keep polling a cancelled job that does not reach DONE. */
+  final long cancelGraceMillis;
+
+  RunSettings(
+      int maxInFlight,
+      long pollInitialMillis,
+      long pollMaxMillis,
+      long jobTimeoutMillis,
+      int maxJobAttempts,
+      double insertsPerSecond,
+      double getsPerSecond) {
+    this(
+        maxInFlight,
+        pollInitialMillis,
+        pollMaxMillis,
+        jobTimeoutMillis,
+        maxJobAttempts,
+        insertsPerSecond,
+        getsPerSecond,
+        8,
+        1_000,
+        32_000,
+        5,
+        10 * 60_000);
+  }
+
+  RunSettings(
+      int maxInFlight,
+      long pollInitialMillis,
+      long pollMaxMillis,
+      long jobTimeoutMillis,
+      int maxJobAttempts,
+      double insertsPerSecond,
+      double getsPerSecond,
+      int maxRequestAttempts,
+      long requestBackoffInitialMillis,
+      long requestBackoffMaxMillis,
+      int maxNotFound,
+      long cancelGraceMillis) {
+    this.maxInFlight = maxInFlight;
+    this.pollInitialMillis = pollInitialMillis;
+    this.pollMaxMillis = pollMaxMillis;
+    this.jobTimeoutMillis = jobTimeoutMillis;
+    this.maxJobAttempts = maxJobAttempts;
+    this.insertsPerSecond = insertsPerSecond;
+    this.getsPerSecond = getsPerSecond;
+    this.maxRequestAttempts = maxRequestAttempts;
+    this.requestBackoffInitialMillis = requestBackoffInitialMillis;
+    this.requestBackoffMaxMillis = requestBackoffMaxMillis;
+    this.maxNotFound = maxNotFound;
+    this.cancelGraceMillis = cancelGraceMillis;
+  }
+}

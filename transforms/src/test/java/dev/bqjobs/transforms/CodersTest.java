@@ -1,0 +1,157 @@
+package dev.bqjobs.transforms;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+
+import com.google.api.services.bigquery.model.ErrorProto;
+import com.google.api.services.bigquery.model.Job;
+import com.google.api.services.bigquery.model.JobConfiguration;
+import com.google.api.services.bigquery.model.JobConfigurationLoad;
+import com.google.api.services.bigquery.model.JobConfigurationQuery;
+import com.google.api.services.bigquery.model.JobReference;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.JobStatus;
+import com.google.api.services.bigquery.model.TableReference;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.junit.Test;
+
+public class CodersTest {
+
+  private static JobRequest request() {
+    return JobRequest.of(
+            new JobConfiguration()
+                .setJobTimeoutMs(5000L)
+                .setLoad(
+                    new JobConfigurationLoad()
+                        .setSourceUris(List.of("gs://b/x.csv"))
+                        .setMaxBadRecords(3)
+                        .setDestinationTable(
+                            new TableReference()
+                                .setProjectId("p")
+                                .setDatasetId("d")
+                                .setTableId("t"))))
+        .withKey("k")
+        .withProject("p")
+        .withLocation("EU")
+        .withLabels(Map.of("team", "a"));
+  }
+
+  private static JobResult result() {
+    Job job =
+        new Job()
+            .setJobReference(new JobReference().setProjectId("p").setJobId("j").setLocation("EU"))
+            .setStatus(
+                new JobStatus()
+                    .setState("DONE")
+                    .setErrors(List.of(new ErrorProto().setReason("invalid").setMessage("row 3"))))
+            .setStatistics(
+                new JobStatistics()
+                    .setCreationTime(1000L)
+                    .setStartTime(1500L)
+                    .setEndTime(4000L)
+                    .setTotalBytesProcessed(12345678901234L));
+    return JobResult.create(
+        "k",
+        request(),
+        job,
+        job.getJobReference(),
+        JobResult.Outcome.SUCCEEDED_WITH_WARNINGS,
+        null,
+        job.getStatus().getErrors(),
+        List.of("j"));
+  }
+
+  @Test
+  public void defaultCodersAreRegistered() throws Exception {
+    CoderRegistry registry = CoderRegistry.createDefault();
+    assertThat(registry.getCoder(JobRequest.class), instanceOf(JobRequestCoder.class));
+    assertThat(registry.getCoder(JobResult.class), instanceOf(JobResultCoder.class));
+  }
+
+  @Test
+  public void requestRoundTripsAndIsDeterministic() throws Exception {
+    CoderProperties.coderDecodeEncodeEqual(JobRequestCoder.of(), request());
+    CoderProperties.coderDeterministic(JobRequestCoder.of(), request(), request());
+    CoderProperties.coderConsistentWithEquals(JobRequestCoder.of(), request(), request());
+    JobRequestCoder.of().verifyDeterministic();
+  }
+
+  @Test
+  public void equalRequestsBuiltInAnotherOrderEncodeEqually() throws Exception {
+    JobRequest a =
+        JobRequest.of(
+            new JobConfiguration()
+                .setQuery(new JobConfigurationQuery().setQuery("SELECT 1").setUseLegacySql(false))
+                .setLabels(Map.of("b", "2", "a", "1")));
+    JobRequest b =
+        JobRequest.of(
+                new JobConfiguration()
+                    .setLabels(Map.of("a", "1"))
+                    .setQuery(
+                        new JobConfigurationQuery().setUseLegacySql(false).setQuery("SELECT 1")))
+            .withLabels(Map.of("b", "2"));
+    assertEquals(a, b);
+    assertArrayEquals(
+        CoderUtils.encodeToByteArray(JobRequestCoder.of(), a),
+        CoderUtils.encodeToByteArray(JobRequestCoder.of(), b));
+  }
+
+  @Test
+  public void resultRoundTripsWithInt64AsStrings() throws Exception {
+    CoderProperties.coderDecodeEncodeEqual(JobResultCoder.of(), result());
+    CoderProperties.coderDeterministic(JobResultCoder.of(), result(), result());
+    String json = result().toCanonicalJson();
+    assertThat(json, containsString("\"totalBytesProcessed\":\"12345678901234\""));
+    JobResult decoded =
+        CoderUtils.decodeFromByteArray(
+            JobResultCoder.of(), CoderUtils.encodeToByteArray(JobResultCoder.of(), result()));
+    assertEquals(Long.valueOf(12345678901234L), decoded.getStatistics().getTotalBytesProcessed());
+    assertEquals(1, decoded.getErrors().size());
+    assertEquals(2500, decoded.getRuntime().getMillis());
+    assertEquals(List.of("j"), decoded.getAttemptJobIds());
+  }
+
+  @Test
+  public void modelObjectsAreCopiedInAndOut() {
+    JobConfiguration configuration =
+        new JobConfiguration().setQuery(new JobConfigurationQuery().setQuery("SELECT 1"));
+    JobRequest request = JobRequest.of(configuration);
+    configuration.getQuery().setQuery("DROP TABLE x");
+    request.getConfiguration().getQuery().setQuery("DROP TABLE y");
+    assertEquals("SELECT 1", request.getConfiguration().getQuery().getQuery());
+    JobResult result = result();
+    result.getJob().getStatus().setState("RUNNING");
+    assertEquals("DONE", result.getJob().getStatus().getState());
+  }
+
+  @Test
+  public void requestsAreDataAndNeverThrowForBadContent() {
+    JobRequest bad =
+        JobRequest.of(new JobConfiguration())
+            .withJobId("not a valid id!")
+            .withLabels(Map.of("UPPER", "VALUE"));
+    assertNull(bad.getKey());
+    assertThrows(NullPointerException.class, () -> JobRequest.of(null));
+    assertThrows(NullPointerException.class, () -> bad.withKey(null));
+  }
+
+  @Test
+  public void requestLabelsWinOnAClash() {
+    JobRequest request =
+        JobRequest.of(
+                new JobConfiguration()
+                    .setQuery(new JobConfigurationQuery().setQuery("SELECT 1"))
+                    .setLabels(Map.of("team", "old", "keep", "x")))
+            .withLabels(Map.of("team", "new"));
+    assertEquals(Map.of("team", "new", "keep", "x"), request.getConfiguration().getLabels());
+  }
+}
