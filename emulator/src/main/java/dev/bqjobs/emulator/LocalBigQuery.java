@@ -1,0 +1,281 @@
+package dev.bqjobs.emulator;
+
+import com.google.api.client.http.HttpRequestInitializer;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.api.services.bigquery.Bigquery;
+import com.sun.net.httpserver.HttpServer;
+import dev.bqjobs.emulator.api.JobsApi;
+import dev.bqjobs.emulator.api.QueriesApi;
+import dev.bqjobs.emulator.api.ResourcesApi;
+import dev.bqjobs.emulator.engine.EngineOptions;
+import dev.bqjobs.emulator.engine.JobManager;
+import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.http.Reply;
+import dev.bqjobs.emulator.http.Router;
+import dev.bqjobs.emulator.store.Catalog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local BigQuery server: the BigQuery v2 REST API over HTTP on loopback, with jobs that really
+ * run (SQL on embedded DuckDB). Start one in-process:
+ *
+ * <pre>{@code
+ * try (LocalBigQuery bq = LocalBigQuery.builder().start()) {
+ *   Bigquery client = bq.client();             // a ready google-api-services-bigquery client
+ *   String url = bq.rootUrl();                 // e.g. http://127.0.0.1:40123/ for any other client
+ * }
+ * }</pre>
+ *
+ * <p>Tests use {@link LocalBigQueryRule} (JUnit 4) or {@link LocalBigQueryExtension} (JUnit 5); the
+ * standalone server is {@code java -jar bqjobs-emulator.jar} ({@link Main}).
+ */
+public final class LocalBigQuery implements AutoCloseable {
+  /** Request bodies above this size are refused with 413 (BigQuery's REST limit is 10 MB). */
+  public static final long MAX_REQUEST_BYTES = 10L * 1024 * 1024;
+
+  private final Builder settings;
+  private final HttpServer server;
+  private final ExecutorService httpThreads;
+  private final Catalog catalog;
+  private final JobManager jobs;
+  private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
+  private final String rootUrl;
+  private volatile Bigquery client;
+  private volatile boolean closed;
+
+  private LocalBigQuery(Builder settings) throws IOException {
+    this.settings = settings;
+    this.catalog = new Catalog(settings.dataDir, System::currentTimeMillis);
+    this.jobs =
+        new JobManager(
+            catalog,
+            new EngineOptions(
+                settings.maxRunningJobs,
+                settings.minRuntimeMs,
+                settings.maxRuntimeMs,
+                settings.seed,
+                "local-user@bqjobs.local"),
+            System::currentTimeMillis);
+    Router router = new Router(MAX_REQUEST_BYTES);
+    new ResourcesApi(catalog).register(router);
+    new JobsApi(jobs).register(router);
+    new QueriesApi(jobs, catalog).register(router);
+    router.add("GET", "/emulator/v1/stats", "emulator.stats", call -> Reply.ok(stats()));
+    router.setListener(
+        (method, status) ->
+            requestCounts
+                .computeIfAbsent(
+                    (method == null ? "unrouted" : method) + " " + status, k -> new AtomicLong())
+                .incrementAndGet());
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), 512);
+    } catch (IOException e) {
+      jobs.close();
+      catalog.close();
+      throw e;
+    }
+    AtomicInteger threadNumber = new AtomicInteger();
+    this.httpThreads =
+        new ThreadPoolExecutor(
+            64,
+            64,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "bqjobs-emulator-http-" + threadNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    ((ThreadPoolExecutor) httpThreads).allowCoreThreadTimeOut(true);
+    server.setExecutor(httpThreads);
+    server.createContext("/", router);
+    server.start();
+    String host = settings.host.contains(":") ? "[" + settings.host + "]" : settings.host;
+    this.rootUrl = "http://" + host + ":" + server.getAddress().getPort() + "/";
+    jobs.setBaseUrl(rootUrl);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The server's root URL with a trailing slash, e.g. {@code http://127.0.0.1:40123/}. */
+  public String rootUrl() {
+    return rootUrl;
+  }
+
+  /** The TCP port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public String host() {
+    return settings.host;
+  }
+
+  /** The project shown to users by default; requests may name any project. */
+  public String projectId() {
+    return settings.project;
+  }
+
+  /**
+   * A {@link Bigquery} client pointed at this server, without credentials, with
+   * google-http-client's default timeouts. The same instance is returned on every call.
+   */
+  public Bigquery client() {
+    Bigquery c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (client == null) {
+          HttpRequestInitializer noAuth = request -> {};
+          client =
+              new Bigquery.Builder(new NetHttpTransport(), JsonCodec.factory(), noAuth)
+                  .setRootUrl(rootUrl)
+                  .setApplicationName("bqjobs-emulator-client")
+                  .build();
+        }
+        c = client;
+      }
+    }
+    return c;
+  }
+
+  /** How many times each job ({@code project:jobId}) executed; every value should be 1. */
+  public Map<String, Integer> executionsPerJob() {
+    return jobs.executionsPerJob();
+  }
+
+  /** Requests answered, keyed {@code "<api method> <status>"}, e.g. {@code "jobs.get 200"}. */
+  public Map<String, Long> requestCounts() {
+    Map<String, Long> out = new TreeMap<>();
+    requestCounts.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  private Map<String, Object> stats() {
+    Map<String, Object> out = new TreeMap<>();
+    out.put("requests", requestCounts());
+    out.put("executionsPerJob", new TreeMap<>(executionsPerJob()));
+    out.put("jobsByState", new TreeMap<>(jobs.countsByState()));
+    return out;
+  }
+
+  /** Stops the server: no new requests, running jobs are abandoned, storage closed. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.stop(0);
+    httpThreads.shutdownNow();
+    jobs.close();
+    catalog.close();
+  }
+
+  /** Settings of a server; defaults suit tests (loopback, a free port, jobs without delay). */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private String project = "local-project";
+    private Path dataDir;
+    private Path gcsRoot;
+    private long minRuntimeMs;
+    private long maxRuntimeMs;
+    private int maxRunningJobs = 100;
+    private long seed = 42;
+
+    private Builder() {}
+
+    /** Interface to bind; default {@code 127.0.0.1}. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** TCP port; default 0, a free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The default project shown to users; requests may name any project. */
+    public Builder project(String project) {
+      Catalog.validateProjectId(project);
+      this.project = project;
+      return this;
+    }
+
+    /** Keep tables in this folder (default: in memory). */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /** Folder standing in for {@code gs://} (bucket = first level). */
+    public Builder gcsRoot(Path gcsRoot) {
+      this.gcsRoot = gcsRoot;
+      return this;
+    }
+
+    /**
+     * Every job without the {@code bqjobs-emulator-runtime-ms} label stays RUNNING a random time in
+     * {@code [min, max]} (seeded, see {@link #seed}); default none.
+     */
+    public Builder jobRuntime(Duration min, Duration max) {
+      if (min.isNegative() || max.compareTo(min) < 0) {
+        throw new IllegalArgumentException(
+            "job runtime range must satisfy 0 <= min <= max, got " + min + ".." + max);
+      }
+      this.minRuntimeMs = min.toMillis();
+      this.maxRuntimeMs = max.toMillis();
+      return this;
+    }
+
+    /** At most this many jobs RUNNING at once, the rest PENDING; default 100. */
+    public Builder maxRunningJobs(int maxRunningJobs) {
+      if (maxRunningJobs < 1) {
+        throw new IllegalArgumentException(
+            "maxRunningJobs must be at least 1, got " + maxRunningJobs);
+      }
+      this.maxRunningJobs = maxRunningJobs;
+      return this;
+    }
+
+    /** Seed of the random runtimes, so a workload repeats exactly; default 42. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @throws java.net.BindException when the port is in use
+     */
+    public LocalBigQuery start() throws IOException {
+      return new LocalBigQuery(this);
+    }
+  }
+
+  Path gcsRoot() {
+    return settings.gcsRoot;
+  }
+}

@@ -1,0 +1,165 @@
+package dev.bqjobs.emulator;
+
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The standalone local BigQuery server: {@code java -jar bqjobs-emulator.jar [options]}. Prints one
+ * line containing {@code listening on http://HOST:PORT} to stdout once it accepts connections, and
+ * stops cleanly on SIGTERM or Ctrl-C.
+ */
+public final class Main {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -jar bqjobs-emulator.jar [options]",
+          "",
+          "A local BigQuery server: the BigQuery v2 REST API on loopback; jobs really run",
+          "(SQL on embedded DuckDB). Point any BigQuery client at the printed URL.",
+          "",
+          "Options (each also as --name=value):",
+          "  --host HOST              interface to bind (default 127.0.0.1)",
+          "  --port PORT              TCP port; 0 picks a free one (default 9050)",
+          "  --project NAME           default project shown to users (default local-project);",
+          "                           requests may name any project",
+          "  --data-dir DIR           keep tables in DIR (default: in memory)",
+          "  --gcs-root DIR           folder standing in for gs:// (gs://BUCKET/PATH ->",
+          "                           DIR/BUCKET/PATH)",
+          "  --job-runtime MIN..MAX   keep each job RUNNING a random time in the range, e.g.",
+          "                           200ms..2s, or one fixed value (default: none); the job",
+          "                           label bqjobs-emulator-runtime-ms overrides it per job",
+          "  --max-running-jobs N     at most N jobs RUNNING at once, the rest PENDING",
+          "                           (default 100)",
+          "  --seed N                 seed of the random runtimes (default 42)",
+          "  --help                   print this help");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err, true));
+  }
+
+  /** Runs the server until SIGTERM; returns the exit code (1 when it cannot start, 2 usage). */
+  static int run(String[] args, PrintStream out, PrintStream err, boolean block) {
+    LocalBigQuery.Builder builder = LocalBigQuery.builder().port(9050);
+    String host = "127.0.0.1";
+    int port = 9050;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        if (arg.equals("--help") || arg.equals("-h")) {
+          out.println(USAGE);
+          out.flush();
+          return 0;
+        }
+        if (!arg.startsWith("--")) {
+          throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
+        }
+        String name;
+        String value;
+        int eq = arg.indexOf('=');
+        if (eq >= 0) {
+          name = arg.substring(2, eq);
+          value = arg.substring(eq + 1);
+        } else {
+          name = arg.substring(2);
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("option --" + name + " needs a value");
+          }
+          value = args[++i];
+        }
+        switch (name) {
+          case "host":
+            host = value;
+            builder.host(value);
+            break;
+          case "port":
+            port = parseInt(name, value);
+            builder.port(port);
+            break;
+          case "project":
+            builder.project(value);
+            break;
+          case "data-dir":
+            builder.dataDir(Path.of(value));
+            break;
+          case "gcs-root":
+            builder.gcsRoot(Path.of(value));
+            break;
+          case "job-runtime":
+            long[] range = DurationParser.range(value);
+            builder.jobRuntime(Duration.ofMillis(range[0]), Duration.ofMillis(range[1]));
+            break;
+          case "max-running-jobs":
+            builder.maxRunningJobs(parseInt(name, value));
+            break;
+          case "seed":
+            builder.seed(Long.parseLong(value));
+            break;
+          default:
+            throw new IllegalArgumentException("unknown option --" + name);
+        }
+      }
+    } catch (RuntimeException e) {
+      err.println("error: " + e.getMessage());
+      err.println();
+      err.println(USAGE);
+      err.flush();
+      return 2;
+    }
+
+    LocalBigQuery server;
+    try {
+      server = builder.start();
+    } catch (BindException e) {
+      err.println(
+          "error: cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": the port is already in use (or the address is not local). Use --port 0 for a"
+              + " free port.");
+      err.flush();
+      return 1;
+    } catch (Exception e) {
+      err.println("error: cannot start the server: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              server.close();
+              stopped.countDown();
+            },
+            "bqjobs-emulator-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println("bqjobs local BigQuery server, default project " + server.projectId());
+    out.println("listening on " + server.rootUrl().substring(0, server.rootUrl().length() - 1));
+    out.flush();
+    if (!block) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      return 0;
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static int parseInt(String name, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "option --" + name + " needs a whole number, got \"" + value + "\"");
+    }
+  }
+}

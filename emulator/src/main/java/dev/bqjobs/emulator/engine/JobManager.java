@@ -1,0 +1,726 @@
+package dev.bqjobs.emulator.engine;
+
+import com.google.api.services.bigquery.model.ErrorProto;
+import com.google.api.services.bigquery.model.Job;
+import com.google.api.services.bigquery.model.JobCancelResponse;
+import com.google.api.services.bigquery.model.JobConfiguration;
+import com.google.api.services.bigquery.model.JobConfigurationQuery;
+import com.google.api.services.bigquery.model.JobList;
+import com.google.api.services.bigquery.model.JobReference;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.JobStatistics2;
+import com.google.api.services.bigquery.model.JobStatus;
+import com.google.api.services.bigquery.model.TableReference;
+import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.http.PageTokens;
+import dev.bqjobs.emulator.sql.TranslatedStatement;
+import dev.bqjobs.emulator.store.Catalog;
+import dev.bqjobs.emulator.store.Locations;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Jobs as BigQuery runs them: jobs.insert answers at once (PENDING or RUNNING); at most {@code
+ * maxRunningJobs} run at a time; a job stays RUNNING for its runtime (label {@value #RUNTIME_LABEL}
+ * or the server's random range) without holding a thread, then executes on a small worker pool
+ * inside a transaction that is committed only as the job turns DONE. A cancel stops a job at any
+ * point before that commit and leaves no effects.
+ */
+public final class JobManager implements AutoCloseable {
+  /** Job label that keeps a job RUNNING at least this many milliseconds. */
+  public static final String RUNTIME_LABEL = "bqjobs-emulator-runtime-ms";
+
+  private static final Logger LOG = Logger.getLogger(JobManager.class.getName());
+  private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,1024}");
+  private static final Pattern LABEL_KEY =
+      Pattern.compile("[\\p{Ll}\\p{Lo}][\\p{Ll}\\p{Lo}\\p{N}_-]{0,62}");
+  private static final Pattern LABEL_VALUE = Pattern.compile("[\\p{Ll}\\p{Lo}\\p{N}_-]{0,63}");
+  private static final int MAX_LABELS = 64;
+  private static final int DEFAULT_PAGE = 1000;
+
+  private final Catalog catalog;
+  private final EngineOptions options;
+  private final LongSupplier clock;
+  private final QueryRunner queries;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService workers;
+  private final Map<String, Map<String, JobRecord>> jobs = new ConcurrentHashMap<>();
+  private final ArrayDeque<JobRecord> pending = new ArrayDeque<>();
+  private final Random runtimes;
+  private final SecureRandom ids = new SecureRandom();
+  private final AtomicLong sequence = new AtomicLong();
+  private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+  private volatile String baseUrl = "http://127.0.0.1/";
+  private int running; // guarded by pending
+
+  public JobManager(Catalog catalog, EngineOptions options, LongSupplier clock) {
+    this.catalog = catalog;
+    this.options = options;
+    this.clock = clock;
+    this.queries = new QueryRunner(catalog);
+    this.runtimes = new Random(options.seed);
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("bqjobs-emulator-timer"));
+    this.workers =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            daemon("bqjobs-emulator-worker"));
+  }
+
+  /** The server's root URL, for selfLink. */
+  public void setBaseUrl(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  // ---------------------------------------------------------------- insert
+
+  /** jobs.insert. Returns the job as stored, or a dry run's answer (nothing stored). */
+  public Job insert(String project, Job request) {
+    Catalog.validateProjectId(project);
+    JobConfiguration config = request.getConfiguration();
+    if (config == null) {
+      throw ApiException.invalid("Required parameter is missing: configuration");
+    }
+    int kinds =
+        (config.getQuery() != null ? 1 : 0)
+            + (config.getLoad() != null ? 1 : 0)
+            + (config.getExtract() != null ? 1 : 0)
+            + (config.getCopy() != null ? 1 : 0);
+    if (kinds != 1) {
+      throw ApiException.invalid(
+          "Job configuration must contain exactly one job-specific configuration object (e.g.,"
+              + " query, load, extract, copy), but there were "
+              + kinds
+              + ".");
+    }
+    JobReference ref =
+        request.getJobReference() == null ? new JobReference() : request.getJobReference();
+    if (ref.getProjectId() != null && !ref.getProjectId().equals(project)) {
+      throw ApiException.invalid(
+          "Project ID in jobReference ("
+              + ref.getProjectId()
+              + ") does not match the project of the request URL ("
+              + project
+              + ").");
+    }
+    String jobId = ref.getJobId();
+    if (jobId == null) {
+      jobId = "job_" + randomId();
+    } else if (!JOB_ID.matcher(jobId).matches()) {
+      throw ApiException.invalid(
+          "Invalid job ID \""
+              + abbreviate(jobId)
+              + "\". Job IDs must be alphanumeric (plus underscores and dashes) and must be at"
+              + " most 1024 characters long.");
+    }
+    validateLabels(config.getLabels());
+    long runtimeMs = runtimeOf(config.getLabels());
+    if (config.getJobTimeoutMs() != null && config.getJobTimeoutMs() <= 0) {
+      throw ApiException.invalid(
+          "Invalid jobTimeoutMs " + config.getJobTimeoutMs() + ": it must be positive.");
+    }
+
+    JobConfigurationQuery query = config.getQuery();
+    TranslatedStatement statement = null;
+    StringBuilder translationError = new StringBuilder();
+    if (query != null) {
+      if (query.getQuery() == null || query.getQuery().isBlank()) {
+        throw ApiException.invalid("Required parameter is missing: query");
+      }
+      if (!QueryRunner.isLegacy(query)) {
+        statement = QueryRunner.translate(query.getQuery(), translationError);
+      }
+      QueryRunner.validateAtInsert(query, statement);
+    } else {
+      validateNonQuery(config);
+    }
+
+    String location = Locations.normalize(ref.getLocation());
+    if (location == null) {
+      location =
+          query != null ? queries.inferLocation(project, query, statement) : Locations.DEFAULT;
+    }
+
+    long now = clock.getAsLong();
+    if (Boolean.TRUE.equals(config.getDryRun())) {
+      return dryRun(project, location, config, now);
+    }
+
+    Job job = new Job();
+    job.setKind("bigquery#job");
+    job.setJobReference(
+        new JobReference().setProjectId(project).setJobId(jobId).setLocation(location));
+    job.setId(project + ":" + location + "." + jobId);
+    job.setSelfLink(selfLink(project, jobId, location));
+    job.setUserEmail(options.userEmail);
+    JobConfiguration storedConfig = JsonCodec.copy(config);
+    storedConfig.setJobType(jobType(config));
+    if (query != null && storedConfig.getQuery().getPriority() == null) {
+      storedConfig.getQuery().setPriority("INTERACTIVE");
+    }
+    job.setConfiguration(storedConfig);
+    job.setStatus(new JobStatus().setState("PENDING"));
+    job.setStatistics(new JobStatistics().setCreationTime(now));
+
+    Map<String, JobRecord> projectJobs =
+        jobs.computeIfAbsent(project, p -> new ConcurrentHashMap<>());
+    JobRecord record =
+        new JobRecord(
+            project,
+            jobId,
+            location,
+            sequence.incrementAndGet(),
+            runtimeMs,
+            job,
+            statement,
+            translationError.length() == 0 ? null : translationError.toString());
+    JobRecord existing = projectJobs.putIfAbsent(jobId, record);
+    if (existing != null) {
+      throw ApiException.duplicate("Already Exists: Job " + existing.fullId());
+    }
+    LOG.fine(() -> "job inserted: " + record.fullId());
+    synchronized (pending) {
+      pending.add(record);
+    }
+    admit();
+    return snapshot(record);
+  }
+
+  private static void validateNonQuery(JobConfiguration config) {
+    // Load, extract and copy jobs are validated and run by their own runners; until those exist
+    // the job is accepted and ends with a clear errorResult rather than a confusing HTTP error.
+  }
+
+  private static String jobType(JobConfiguration config) {
+    if (config.getQuery() != null) {
+      return "QUERY";
+    }
+    if (config.getLoad() != null) {
+      return "LOAD";
+    }
+    if (config.getExtract() != null) {
+      return "EXTRACT";
+    }
+    return "COPY";
+  }
+
+  private Job dryRun(String project, String location, JobConfiguration config, long now) {
+    if (config.getQuery() == null) {
+      throw ApiException.invalid("Dry runs are only supported for query jobs by the local server.");
+    }
+    JobStatistics2 stats = queries.dryRun(project, location, config.getQuery());
+    Job job = new Job();
+    job.setKind("bigquery#job");
+    job.setJobReference(new JobReference().setProjectId(project).setLocation(location));
+    job.setUserEmail(options.userEmail);
+    JobConfiguration echoed = JsonCodec.copy(config);
+    echoed.setJobType("QUERY");
+    job.setConfiguration(echoed);
+    job.setStatus(new JobStatus().setState("DONE"));
+    job.setStatistics(
+        new JobStatistics()
+            .setCreationTime(now)
+            .setTotalBytesProcessed(stats.getTotalBytesProcessed())
+            .setQuery(stats));
+    return job;
+  }
+
+  private static void validateLabels(Map<String, String> labels) {
+    if (labels == null) {
+      return;
+    }
+    if (labels.size() > MAX_LABELS) {
+      throw ApiException.invalid(
+          "Too many labels: "
+              + labels.size()
+              + ". A job can have at most "
+              + MAX_LABELS
+              + " labels.");
+    }
+    for (Map.Entry<String, String> e : labels.entrySet()) {
+      if (!LABEL_KEY.matcher(e.getKey()).matches()) {
+        throw ApiException.invalid(
+            "Invalid label key \""
+                + abbreviate(e.getKey())
+                + "\": keys must start with a lowercase letter and contain at most 63 lowercase"
+                + " letters, digits, underscores and dashes.");
+      }
+      String value = e.getValue() == null ? "" : e.getValue();
+      if (!LABEL_VALUE.matcher(value).matches()) {
+        throw ApiException.invalid(
+            "Invalid value \""
+                + abbreviate(value)
+                + "\" for label \""
+                + e.getKey()
+                + "\": values contain at most 63 lowercase letters, digits, underscores and"
+                + " dashes.");
+      }
+    }
+  }
+
+  private long runtimeOf(Map<String, String> labels) {
+    String value = labels == null ? null : labels.get(RUNTIME_LABEL);
+    if (value != null) {
+      try {
+        long ms = Long.parseLong(value);
+        if (ms >= 0) {
+          return ms;
+        }
+      } catch (NumberFormatException e) {
+        // answered below
+      }
+      throw ApiException.invalid(
+          "Label "
+              + RUNTIME_LABEL
+              + " must be an integer number of milliseconds, got \""
+              + value
+              + "\".");
+    }
+    if (options.maxRuntimeMs == 0) {
+      return 0;
+    }
+    synchronized (runtimes) {
+      return options.minRuntimeMs
+          + (long) (runtimes.nextDouble() * (options.maxRuntimeMs - options.minRuntimeMs));
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Starts pending jobs while running slots are free. */
+  private void admit() {
+    List<JobRecord> toStart = new ArrayList<>();
+    synchronized (pending) {
+      while (running < options.maxRunningJobs && !pending.isEmpty()) {
+        JobRecord next = pending.poll();
+        synchronized (next) {
+          if (next.state != JobRecord.State.PENDING) {
+            continue; // cancelled while it waited
+          }
+          next.state = JobRecord.State.RUNNING;
+        }
+        running++;
+        toStart.add(next);
+      }
+    }
+    for (JobRecord record : toStart) {
+      start(record);
+    }
+  }
+
+  private void start(JobRecord record) {
+    long now = clock.getAsLong();
+    long delay = record.runtimeMs;
+    boolean timesOut = false;
+    synchronized (record) {
+      record.job.getStatus().setState("RUNNING");
+      record.job.getStatistics().setStartTime(now);
+      Long timeout = record.job.getConfiguration().getJobTimeoutMs();
+      if (timeout != null) {
+        long left = record.job.getStatistics().getCreationTime() + timeout - now;
+        if (left < delay) {
+          delay = Math.max(0, left);
+          timesOut = true;
+        }
+      }
+      final boolean timeoutFirst = timesOut;
+      try {
+        record.wake =
+            timer.schedule(() -> dispatch(record, timeoutFirst), delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the server is shutting down; the job will never run
+      }
+    }
+  }
+
+  private void dispatch(JobRecord record, boolean timedOut) {
+    try {
+      workers.execute(() -> runToDone(record, timedOut));
+    } catch (RejectedExecutionException e) {
+      // shutting down
+    }
+  }
+
+  private void runToDone(JobRecord record, boolean timedOut) {
+    Execution execution = null;
+    ErrorProto failure = null;
+    try {
+      synchronized (record) {
+        if (record.state == JobRecord.State.DONE) {
+          return;
+        }
+      }
+      if (timedOut) {
+        Long timeout = record.job.getConfiguration().getJobTimeoutMs();
+        failure =
+            Errors.of(
+                "timeout",
+                "Job execution was cancelled: Job timed out after "
+                    + (timeout / 1000.0)
+                    + " sec (jobTimeoutMs)");
+      } else {
+        executions
+            .computeIfAbsent(record.project + ":" + record.jobId, k -> new AtomicInteger())
+            .incrementAndGet();
+        execution = execute(record);
+      }
+    } catch (JobFailure f) {
+      failure = f.error;
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "job " + record.fullId() + " failed inside the server", e);
+      failure = Errors.of("backendError", "Backend error: " + e);
+    }
+    finish(record, execution, failure);
+  }
+
+  private Execution execute(JobRecord record) throws JobFailure {
+    JobConfiguration config = record.job.getConfiguration();
+    if (config.getQuery() != null) {
+      return queries.run(record, config.getQuery());
+    }
+    throw new JobFailure(
+        "invalid",
+        jobType(config) + " jobs are not supported by this version of the local server yet.");
+  }
+
+  private void finish(JobRecord record, Execution execution, ErrorProto failure) {
+    try {
+      synchronized (record) {
+        if (record.state == JobRecord.State.DONE) {
+          if (execution != null) {
+            execution.rollback();
+          }
+          return;
+        }
+        if (record.cancelRequested) {
+          if (execution != null) {
+            execution.rollback();
+          }
+          failure = stopped();
+        } else if (execution != null) {
+          try {
+            execution.commit();
+            for (TableReference t : execution.writtenTables) {
+              catalog.touch(t.getProjectId(), t.getDatasetId(), t.getTableId());
+            }
+          } catch (SQLException e) {
+            execution.rollback();
+            failure = QueryRunner.failureOf(e, record.location).error;
+          }
+        }
+        markDone(record, execution, failure);
+      }
+    } finally {
+      if (execution != null) {
+        execution.close();
+      }
+      synchronized (pending) {
+        running--;
+      }
+      admit();
+    }
+  }
+
+  /** Must hold the record's monitor. */
+  private void markDone(JobRecord record, Execution execution, ErrorProto failure) {
+    long now = clock.getAsLong();
+    Job job = record.job;
+    JobStatistics stats = job.getStatistics();
+    if (stats.getStartTime() == null) {
+      stats.setStartTime(now);
+    }
+    stats.setEndTime(Math.max(now, stats.getStartTime()));
+    JobStatus status = new JobStatus().setState("DONE");
+    if (failure != null) {
+      status.setErrorResult(failure);
+      status.setErrors(List.of(failure));
+    } else if (execution != null) {
+      stats.setTotalBytesProcessed(execution.totalBytesProcessed);
+      if (execution.queryStatistics != null) {
+        stats.setQuery(execution.queryStatistics);
+      }
+      if (execution.resultTable != null && job.getConfiguration().getQuery() != null) {
+        job.getConfiguration().getQuery().setDestinationTable(execution.resultTable);
+      }
+    }
+    job.setStatus(status);
+    job.setEtag(etag(job));
+    record.state = JobRecord.State.DONE;
+    record.done.complete(null);
+    LOG.fine(
+        () -> "job done: " + record.fullId() + (failure == null ? "" : " " + failure.getReason()));
+  }
+
+  private static ErrorProto stopped() {
+    return Errors.of("stopped", "Job execution was cancelled: User requested cancellation");
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** jobs.get. A location other than the job's is answered like a missing job, as BigQuery does. */
+  public Job get(String project, String jobId, String location) {
+    return snapshot(find(project, jobId, location));
+  }
+
+  JobRecord find(String project, String jobId, String location) {
+    Map<String, JobRecord> projectJobs = jobs.get(project);
+    JobRecord record = projectJobs == null ? null : projectJobs.get(jobId);
+    String wanted = Locations.normalize(location);
+    if (record == null
+        || (wanted != null && !wanted.equals(record.location))
+        || (wanted == null && !record.location.equals("US") && !record.location.equals("EU"))) {
+      String shownLocation = wanted != null ? wanted : "US";
+      throw ApiException.notFound("Not found: Job " + project + ":" + shownLocation + "." + jobId);
+    }
+    return record;
+  }
+
+  private Job snapshot(JobRecord record) {
+    synchronized (record) {
+      if (record.job.getEtag() == null || record.state != JobRecord.State.DONE) {
+        record.job.setEtag(etag(record.job));
+      }
+      return JsonCodec.copy(record.job);
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for the job to be DONE; returns its snapshot either way. Used by
+   * getQueryResults and jobs.query, whose waits BigQuery keeps under about ten seconds.
+   */
+  public Job await(String project, String jobId, String location, long timeoutMs) {
+    JobRecord record = find(project, jobId, location);
+    if (timeoutMs > 0) {
+      try {
+        record.done.get(timeoutMs, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // answered with jobComplete=false
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        // never completed exceptionally
+      }
+    }
+    return snapshot(record);
+  }
+
+  /** jobs.list, newest first, paged by an opaque token. */
+  public JobList list(
+      String project,
+      List<String> stateFilter,
+      long maxResults,
+      String pageToken,
+      boolean minimal,
+      Long minCreationTime,
+      Long maxCreationTime) {
+    Catalog.validateProjectId(project);
+    List<JobRecord> all = new ArrayList<>(jobs.getOrDefault(project, Map.of()).values());
+    all.sort(Comparator.comparingLong((JobRecord r) -> r.sequence).reversed());
+    List<String> states = new ArrayList<>();
+    for (String s : stateFilter) {
+      for (String part : s.split(",")) {
+        String st = part.trim().toUpperCase(Locale.ROOT);
+        if (!st.isEmpty()) {
+          if (!st.equals("DONE") && !st.equals("PENDING") && !st.equals("RUNNING")) {
+            throw ApiException.invalid("Invalid value for stateFilter: \"" + part + "\"");
+          }
+          states.add(st);
+        }
+      }
+    }
+    int start = (int) Math.min(Integer.MAX_VALUE, PageTokens.decode(pageToken));
+    int pageSize = (int) Math.min(maxResults <= 0 ? DEFAULT_PAGE : maxResults, 100_000);
+    List<JobList.Jobs> page = new ArrayList<>();
+    int index = 0;
+    int next = -1;
+    for (JobRecord record : all) {
+      Job job = snapshot(record);
+      if (!states.isEmpty() && !states.contains(job.getStatus().getState())) {
+        continue;
+      }
+      long created = job.getStatistics().getCreationTime();
+      if ((minCreationTime != null && created < minCreationTime)
+          || (maxCreationTime != null && created > maxCreationTime)) {
+        continue;
+      }
+      if (index++ < start) {
+        continue;
+      }
+      if (page.size() == pageSize) {
+        next = start + pageSize;
+        break;
+      }
+      JobList.Jobs item =
+          new JobList.Jobs()
+              .setId(job.getId())
+              .setKind("bigquery#job")
+              .setJobReference(job.getJobReference())
+              .setState(job.getStatus().getState())
+              .setErrorResult(job.getStatus().getErrorResult())
+              .setStatistics(job.getStatistics())
+              .setStatus(job.getStatus())
+              .setUserEmail(job.getUserEmail());
+      if (!minimal) {
+        item.setConfiguration(job.getConfiguration());
+      }
+      page.add(item);
+    }
+    JobList list = new JobList().setKind("bigquery#jobList").setJobs(page);
+    if (next >= 0) {
+      list.setNextPageToken(PageTokens.encode(next));
+    }
+    list.setEtag(Integer.toHexString(page.hashCode()));
+    return list;
+  }
+
+  // ---------------------------------------------------------------- cancel, delete
+
+  /** jobs.cancel: asynchronous and best effort; a DONE job is returned unchanged. */
+  public JobCancelResponse cancel(String project, String jobId, String location) {
+    JobRecord record = find(project, jobId, location);
+    boolean finishNow = false;
+    synchronized (record) {
+      if (record.state == JobRecord.State.DONE) {
+        return response(record);
+      }
+      record.cancelRequested = true;
+      if (record.state == JobRecord.State.PENDING) {
+        record.state = JobRecord.State.DONE;
+        markDone(record, null, stopped());
+        record.state = JobRecord.State.DONE;
+      } else if (record.wake != null && record.wake.cancel(false)) {
+        finishNow = true; // its runtime had not run out: nothing executed yet
+      }
+      // else it is executing: the worker sees cancelRequested and rolls back before DONE
+    }
+    if (finishNow) {
+      finish(record, null, stopped());
+    }
+    synchronized (pending) {
+      pending.remove(record);
+    }
+    return response(record);
+  }
+
+  private JobCancelResponse response(JobRecord record) {
+    return new JobCancelResponse().setKind("bigquery#jobCancelResponse").setJob(snapshot(record));
+  }
+
+  /** jobs.delete: removes a finished job's metadata. */
+  public void delete(String project, String jobId, String location) {
+    JobRecord record = find(project, jobId, location);
+    synchronized (record) {
+      if (record.state != JobRecord.State.DONE) {
+        throw ApiException.invalid(
+            "Job "
+                + record.fullId()
+                + " is still "
+                + record.state
+                + "; only finished jobs can be deleted.");
+      }
+    }
+    jobs.get(project).remove(jobId, record);
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /** Executions per job ({@code project:jobId}): 1 for every job that ran, more would be a bug. */
+  public Map<String, Integer> executionsPerJob() {
+    Map<String, Integer> out = new HashMap<>();
+    executions.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Counts of jobs by state. */
+  public Map<String, Integer> countsByState() {
+    Map<String, Integer> out = new HashMap<>();
+    for (Map<String, JobRecord> projectJobs : jobs.values()) {
+      for (JobRecord r : projectJobs.values()) {
+        synchronized (r) {
+          out.merge(r.state.name(), 1, Integer::sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private String selfLink(String project, String jobId, String location) {
+    return baseUrl + "bigquery/v2/projects/" + project + "/jobs/" + jobId + "?location=" + location;
+  }
+
+  private String randomId() {
+    byte[] bytes = new byte[18];
+    ids.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).replace('-', '_');
+  }
+
+  private static String etag(Job job) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("MD5");
+      byte[] digest =
+          md.digest(
+              (job.getId()
+                      + "|"
+                      + job.getStatus().getState()
+                      + "|"
+                      + job.getStatistics().getEndTime())
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...(" + s.length() + " characters)";
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.bqjobs.emulator.engine;
+
+import com.google.api.services.bigquery.model.Job;
+import dev.bqjobs.emulator.sql.TranslatedStatement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One job's server-side state. The {@link Job} resource is guarded by this object's monitor and
+ * handed out only as copies, so clients never see a half-updated job.
+ */
+final class JobRecord {
+  enum State {
+    PENDING,
+    RUNNING,
+    DONE
+  }
+
+  final String project;
+  final String jobId;
+  final String location;
+  final long sequence;
+  final long runtimeMs;
+
+  /** The parsed query of a query job, or null (not a query, or the SQL did not translate). */
+  final TranslatedStatement statement;
+
+  /** Why the SQL did not translate, or null. */
+  final String translationError;
+
+  final CompletableFuture<Void> done = new CompletableFuture<>();
+
+  // guarded by this
+  Job job;
+  State state = State.PENDING;
+  boolean cancelRequested;
+  ScheduledFuture<?> wake;
+
+  JobRecord(
+      String project,
+      String jobId,
+      String location,
+      long sequence,
+      long runtimeMs,
+      Job job,
+      TranslatedStatement statement,
+      String translationError) {
+    this.project = project;
+    this.jobId = jobId;
+    this.location = location;
+    this.sequence = sequence;
+    this.runtimeMs = runtimeMs;
+    this.job = job;
+    this.statement = statement;
+    this.translationError = translationError;
+  }
+
+  String fullId() {
+    return project + ":" + location + "." + jobId;
+  }
+}

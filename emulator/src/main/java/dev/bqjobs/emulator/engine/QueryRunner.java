@@ -1,0 +1,537 @@
+package dev.bqjobs.emulator.engine;
+
+import com.google.api.services.bigquery.model.DatasetReference;
+import com.google.api.services.bigquery.model.JobConfigurationQuery;
+import com.google.api.services.bigquery.model.JobStatistics2;
+import com.google.api.services.bigquery.model.TableReference;
+import com.google.api.services.bigquery.model.TableSchema;
+import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.sql.BigQuerySql;
+import dev.bqjobs.emulator.sql.SqlTranslationException;
+import dev.bqjobs.emulator.sql.StatementType;
+import dev.bqjobs.emulator.sql.TableName;
+import dev.bqjobs.emulator.sql.TranslatedStatement;
+import dev.bqjobs.emulator.store.Catalog;
+import dev.bqjobs.emulator.store.Locations;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Runs query jobs on DuckDB: checks names and locations the way BigQuery does, translates the SQL,
+ * writes results to the destination or an anonymous table, and fills {@code statistics.query}.
+ */
+final class QueryRunner {
+  static final String LEGACY_SQL_MESSAGE =
+      "The local BigQuery server runs GoogleSQL (standard SQL) only. BigQuery treats a query"
+          + " without useLegacySql as legacy SQL: set \"useLegacySql\": false in the query"
+          + " configuration.";
+
+  private final Catalog catalog;
+
+  QueryRunner(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** Translates SQL, or returns null and leaves the message for the job's errorResult. */
+  static TranslatedStatement translate(String sql, StringBuilder error) {
+    try {
+      return BigQuerySql.translate(sql);
+    } catch (SqlTranslationException e) {
+      error.append(e.getMessage());
+      return null;
+    }
+  }
+
+  static boolean isLegacy(JobConfigurationQuery q) {
+    return q.getUseLegacySql() == null || q.getUseLegacySql();
+  }
+
+  /** What BigQuery refuses at jobs.insert with HTTP 400, before any job exists. */
+  static void validateAtInsert(JobConfigurationQuery q, TranslatedStatement statement) {
+    if (q.getQuery() == null || q.getQuery().isBlank()) {
+      throw ApiException.invalid("Required parameter is missing: query");
+    }
+    if (statement != null && statement.statementType() != StatementType.SELECT) {
+      if (q.getDestinationTable() != null) {
+        throw ApiException.invalid(
+            "Cannot set destination table in jobs with DML or DDL statements ("
+                + statement.statementType()
+                + ").");
+      }
+      if (q.getWriteDisposition() != null || q.getCreateDisposition() != null) {
+        throw ApiException.invalid(
+            "Cannot set write disposition or create disposition in jobs with DML or DDL"
+                + " statements ("
+                + statement.statementType()
+                + ").");
+      }
+    }
+    if (q.getQueryParameters() != null && !q.getQueryParameters().isEmpty()) {
+      throw ApiException.invalid("Query parameters are not supported by the local server.");
+    }
+  }
+
+  /** The project and dataset that unqualified names resolve against. */
+  static String defaultProject(String jobProject, JobConfigurationQuery q) {
+    DatasetReference d = q.getDefaultDataset();
+    return d != null && d.getProjectId() != null ? d.getProjectId() : jobProject;
+  }
+
+  static String defaultDataset(JobConfigurationQuery q) {
+    DatasetReference d = q.getDefaultDataset();
+    return d == null ? null : d.getDatasetId();
+  }
+
+  /**
+   * The location BigQuery would infer for a query without {@code jobReference.location}: the
+   * location of the first existing dataset it touches, else US.
+   */
+  String inferLocation(String jobProject, JobConfigurationQuery q, TranslatedStatement statement) {
+    List<TableReference> touched = new ArrayList<>();
+    if (q.getDestinationTable() != null) {
+      touched.add(q.getDestinationTable());
+    }
+    if (statement != null) {
+      for (TableName name : tablesOf(statement)) {
+        TableReference ref = resolveOrNull(name, jobProject, q);
+        if (ref != null) {
+          touched.add(ref);
+        }
+      }
+    }
+    if (q.getDefaultDataset() != null && q.getDefaultDataset().getDatasetId() != null) {
+      touched.add(
+          new TableReference()
+              .setProjectId(defaultProject(jobProject, q))
+              .setDatasetId(q.getDefaultDataset().getDatasetId()));
+    }
+    for (TableReference ref : touched) {
+      if (ref.getProjectId() == null || ref.getDatasetId() == null) {
+        continue;
+      }
+      try {
+        String location = catalog.datasetLocation(ref.getProjectId(), ref.getDatasetId());
+        if (location != null) {
+          return location;
+        }
+      } catch (ApiException e) {
+        // an invalid name fails the job later with a precise message
+      }
+    }
+    return Locations.DEFAULT;
+  }
+
+  private static List<TableName> tablesOf(TranslatedStatement statement) {
+    List<TableName> names = new ArrayList<>();
+    if (statement.targetTable() != null) {
+      names.add(statement.targetTable());
+    }
+    names.addAll(statement.referencedTables());
+    return names;
+  }
+
+  private static TableReference resolveOrNull(
+      TableName name, String jobProject, JobConfigurationQuery q) {
+    String dataset = name.dataset() != null ? name.dataset() : defaultDataset(q);
+    if (dataset == null) {
+      return null;
+    }
+    String project =
+        name.project() != null
+            ? name.project()
+            : name.dataset() != null
+                ? defaultProject(jobProject, q)
+                : defaultProject(jobProject, q);
+    return new TableReference()
+        .setProjectId(project)
+        .setDatasetId(dataset)
+        .setTableId(name.table());
+  }
+
+  private static TableReference resolve(TableName name, String jobProject, JobConfigurationQuery q)
+      throws JobFailure {
+    TableReference ref = resolveOrNull(name, jobProject, q);
+    if (ref == null) {
+      throw new JobFailure(
+          "invalid",
+          "Table name \""
+              + name.table()
+              + "\" missing dataset while no default dataset is set in the request.");
+    }
+    return ref;
+  }
+
+  /** Runs the query inside a transaction left open for the caller to commit at DONE. */
+  Execution run(JobRecord record, JobConfigurationQuery q) throws JobFailure {
+    if (isLegacy(q)) {
+      throw new JobFailure("invalidQuery", LEGACY_SQL_MESSAGE);
+    }
+    if (record.statement == null) {
+      throw new JobFailure("invalidQuery", record.translationError);
+    }
+    TranslatedStatement st = record.statement;
+    String location = record.location;
+    long bytes = checkNames(record, q, st);
+    Connection c = null;
+    try {
+      c = catalog.connect(defaultProject(record.project, q), defaultDataset(q));
+      c.setAutoCommit(false);
+      Execution e = execute(c, record, q, st, bytes);
+      c = null;
+      return e;
+    } catch (SQLException e) {
+      throw failureOf(e, location);
+    } finally {
+      if (c != null) {
+        try {
+          c.rollback();
+          c.close();
+        } catch (SQLException ignored) {
+          // the transaction was never committed
+        }
+      }
+    }
+  }
+
+  /** Checks every table the statement names, as BigQuery does before running; returns bytes. */
+  private long checkNames(JobRecord record, JobConfigurationQuery q, TranslatedStatement st)
+      throws JobFailure {
+    long bytes = 0;
+    Set<String> seen = new LinkedHashSet<>();
+    TableName target = st.targetTable();
+    List<TableName> names = new ArrayList<>(st.referencedTables());
+    if (target != null) {
+      names.add(0, target);
+    }
+    for (TableName name : names) {
+      TableReference ref = resolve(name, record.project, q);
+      String key = ref.getProjectId() + ":" + ref.getDatasetId() + "." + ref.getTableId();
+      if (!seen.add(key)) {
+        continue;
+      }
+      requireDatasetInLocation(ref.getProjectId(), ref.getDatasetId(), record.location);
+      boolean creates =
+          name == target
+              && (st.statementType() == StatementType.CREATE_TABLE
+                  || st.statementType() == StatementType.CREATE_TABLE_AS_SELECT
+                  || st.statementType() == StatementType.CREATE_VIEW
+                  || st.statementType() == StatementType.DROP_TABLE
+                  || st.statementType() == StatementType.DROP_VIEW);
+      if (!creates) {
+        if (!catalog.tableExists(ref.getProjectId(), ref.getDatasetId(), ref.getTableId())) {
+          throw new JobFailure(
+              "notFound",
+              "Not found: Table " + key + " was not found in location " + record.location);
+        }
+        bytes += estimateBytes(ref);
+      }
+    }
+    if (q.getDestinationTable() != null) {
+      TableReference d = q.getDestinationTable();
+      requireDatasetInLocation(
+          d.getProjectId() == null ? record.project : d.getProjectId(),
+          d.getDatasetId(),
+          record.location);
+    }
+    return bytes;
+  }
+
+  private void requireDatasetInLocation(String project, String dataset, String location)
+      throws JobFailure {
+    String actual;
+    try {
+      actual = catalog.datasetLocation(project, dataset);
+    } catch (ApiException e) {
+      throw new JobFailure(e.reason(), e.getMessage());
+    }
+    if (actual == null || !Locations.same(actual, location)) {
+      throw new JobFailure(
+          "notFound",
+          "Not found: Dataset "
+              + project
+              + ":"
+              + dataset
+              + " was not found in location "
+              + location);
+    }
+  }
+
+  private long estimateBytes(TableReference ref) {
+    try {
+      var table = catalog.findTable(ref.getProjectId(), ref.getDatasetId(), ref.getTableId());
+      return table == null || table.getNumBytes() == null ? 0 : table.getNumBytes();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private Execution execute(
+      Connection c, JobRecord record, JobConfigurationQuery q, TranslatedStatement st, long bytes)
+      throws SQLException, JobFailure {
+    JobStatistics2 stats =
+        new JobStatistics2()
+            .setStatementType(st.statementType().name())
+            .setTotalBytesProcessed(bytes)
+            .setTotalBytesBilled(bytes)
+            .setCacheHit(false);
+    List<TableReference> written = new ArrayList<>();
+    String sql = st.duckDbSql();
+    switch (st.statementType()) {
+      case SELECT:
+        {
+          TableReference dest = selectInto(c, record, q, sql);
+          written.add(dest);
+          TableSchema schema = schemaOf(c, dest);
+          stats.setSchema(schema);
+          return new Execution(c, stats, dest, bytes, written);
+        }
+      case INSERT:
+      case UPDATE:
+      case DELETE:
+      case MERGE:
+        {
+          long affected;
+          try (Statement s = c.createStatement()) {
+            affected = s.executeUpdate(sql);
+          }
+          stats.setNumDmlAffectedRows(affected);
+          written.add(resolve(st.targetTable(), record.project, q));
+          return new Execution(c, stats, null, bytes, written);
+        }
+      case CREATE_TABLE:
+      case CREATE_TABLE_AS_SELECT:
+      case CREATE_VIEW:
+        {
+          TableReference target = resolve(st.targetTable(), record.project, q);
+          boolean exists =
+              catalog.tableExists(
+                  target.getProjectId(), target.getDatasetId(), target.getTableId());
+          String op;
+          if (exists && st.ifNotExists()) {
+            op = "SKIP";
+          } else if (exists && st.orReplace()) {
+            op = "REPLACE";
+          } else if (exists) {
+            throw new JobFailure(
+                "duplicate",
+                "Already Exists: Table "
+                    + target.getProjectId()
+                    + ":"
+                    + target.getDatasetId()
+                    + "."
+                    + target.getTableId());
+          } else {
+            op = "CREATE";
+          }
+          if (!op.equals("SKIP")) {
+            try (Statement s = c.createStatement()) {
+              s.execute(sql);
+            }
+            written.add(target);
+          }
+          stats.setDdlOperationPerformed(op);
+          stats.setDdlTargetTable(target);
+          return new Execution(c, stats, null, bytes, written);
+        }
+      case DROP_TABLE:
+      case DROP_VIEW:
+        {
+          TableReference target = resolve(st.targetTable(), record.project, q);
+          boolean exists =
+              catalog.tableExists(
+                  target.getProjectId(), target.getDatasetId(), target.getTableId());
+          String op;
+          if (!exists && st.ifExists()) {
+            op = "SKIP";
+          } else if (!exists) {
+            throw new JobFailure(
+                "notFound",
+                "Not found: Table "
+                    + target.getProjectId()
+                    + ":"
+                    + target.getDatasetId()
+                    + "."
+                    + target.getTableId());
+          } else {
+            op = "DROP";
+            try (Statement s = c.createStatement()) {
+              s.execute(sql);
+            }
+          }
+          stats.setDdlOperationPerformed(op);
+          stats.setDdlTargetTable(target);
+          return new Execution(c, stats, null, bytes, written);
+        }
+      default:
+        {
+          try (Statement s = c.createStatement()) {
+            s.execute(sql);
+          }
+          return new Execution(c, stats, null, bytes, written);
+        }
+    }
+  }
+
+  /** Writes a SELECT's rows to its destination (with dispositions) or an anonymous table. */
+  private TableReference selectInto(
+      Connection c, JobRecord record, JobConfigurationQuery q, String sql)
+      throws SQLException, JobFailure {
+    TableReference dest = q.getDestinationTable();
+    if (dest == null) {
+      TableReference anon = anonymousTable(record);
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE SCHEMA IF NOT EXISTS "
+                + Catalog.quote(anon.getProjectId())
+                + "."
+                + Catalog.quote(anon.getDatasetId()));
+        s.execute(
+            "CREATE OR REPLACE TABLE "
+                + Catalog.qualified(anon.getProjectId(), anon.getDatasetId(), anon.getTableId())
+                + " AS "
+                + sql);
+      }
+      return anon;
+    }
+    String project = dest.getProjectId() == null ? record.project : dest.getProjectId();
+    dest = dest.clone().setProjectId(project);
+    String qualified = Catalog.qualified(project, dest.getDatasetId(), dest.getTableId());
+    String fullName = project + ":" + dest.getDatasetId() + "." + dest.getTableId();
+    boolean exists = catalog.tableExists(project, dest.getDatasetId(), dest.getTableId());
+    String create =
+        q.getCreateDisposition() == null ? "CREATE_IF_NEEDED" : q.getCreateDisposition();
+    String write = q.getWriteDisposition() == null ? "WRITE_EMPTY" : q.getWriteDisposition();
+    if (!exists && create.equals("CREATE_NEVER")) {
+      throw new JobFailure("notFound", "Not found: Table " + fullName);
+    }
+    try (Statement s = c.createStatement()) {
+      if (!exists) {
+        s.execute("CREATE TABLE " + qualified + " AS " + sql);
+      } else {
+        switch (write) {
+          case "WRITE_TRUNCATE":
+            s.execute("CREATE OR REPLACE TABLE " + qualified + " AS " + sql);
+            break;
+          case "WRITE_APPEND":
+            s.execute("INSERT INTO " + qualified + " BY NAME " + sql);
+            break;
+          default:
+            if (catalog.rowCount(project, dest.getDatasetId(), dest.getTableId()) > 0) {
+              throw new JobFailure("duplicate", "Already Exists: Table " + fullName);
+            }
+            s.execute("CREATE OR REPLACE TABLE " + qualified + " AS " + sql);
+        }
+      }
+    }
+    return dest;
+  }
+
+  static TableReference anonymousTable(JobRecord record) {
+    return new TableReference()
+        .setProjectId(record.project)
+        .setDatasetId(Catalog.ANONYMOUS_DATASET)
+        .setTableId("anon" + Integer.toHexString(record.jobId.hashCode()) + "_" + record.sequence);
+  }
+
+  /** A table's schema as seen inside the still-open transaction. */
+  static TableSchema schemaOf(Connection c, TableReference t) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT * FROM "
+                + Catalog.qualified(t.getProjectId(), t.getDatasetId(), t.getTableId())
+                + " LIMIT 0")) {
+      return schemaOf(ps.getMetaData());
+    }
+  }
+
+  static TableSchema schemaOf(ResultSetMetaData md) throws SQLException {
+    List<com.google.api.services.bigquery.model.TableFieldSchema> fields = new ArrayList<>();
+    for (int i = 1; i <= md.getColumnCount(); i++) {
+      fields.add(
+          dev.bqjobs.emulator.sql.DuckDbTypes.fieldSchemaOf(
+              md.getColumnLabel(i), md.getColumnTypeName(i)));
+    }
+    return new TableSchema().setFields(fields);
+  }
+
+  /** A dry run: translate, bind against the catalog without executing, report the schema. */
+  JobStatistics2 dryRun(String project, String location, JobConfigurationQuery q) {
+    if (isLegacy(q)) {
+      throw ApiException.invalidQuery(LEGACY_SQL_MESSAGE);
+    }
+    TranslatedStatement st;
+    try {
+      st = BigQuerySql.translate(q.getQuery());
+    } catch (SqlTranslationException e) {
+      throw ApiException.invalidQuery(e.getMessage());
+    }
+    validateAtInsert(q, st);
+    JobRecord probe = new JobRecord(project, "dry_run", location, 0, 0, null, st, null);
+    long bytes;
+    try {
+      bytes = checkNames(probe, q, st);
+    } catch (JobFailure f) {
+      throw new ApiException(
+          f.error.getReason().equals("notFound") ? 404 : 400,
+          f.error.getReason(),
+          f.error.getMessage());
+    }
+    JobStatistics2 stats =
+        new JobStatistics2()
+            .setStatementType(st.statementType().name())
+            .setTotalBytesProcessed(bytes)
+            .setTotalBytesBilled(0L)
+            .setCacheHit(false);
+    try (Connection c = catalog.connect(defaultProject(project, q), defaultDataset(q))) {
+      if (st.statementType() == StatementType.SELECT) {
+        try (PreparedStatement ps = c.prepareStatement(st.duckDbSql())) {
+          stats.setSchema(schemaOf(ps.getMetaData()));
+        }
+      } else if (st.statementType() != StatementType.CREATE_TABLE
+          && st.statementType() != StatementType.DROP_TABLE) {
+        try (PreparedStatement ps = c.prepareStatement(st.duckDbSql())) {
+          // binding alone proves the statement refers to real columns
+        }
+      }
+    } catch (SQLException e) {
+      JobFailure f = failureOf(e, location);
+      throw new ApiException(400, f.error.getReason(), f.error.getMessage());
+    }
+    return stats;
+  }
+
+  /** Maps a DuckDB error onto BigQuery's reason; the message keeps the engine's first line. */
+  static JobFailure failureOf(SQLException e, String location) {
+    String message = Catalog.firstLine(e.getMessage());
+    String lower = message.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("catalog error") && lower.contains("does not exist")) {
+      return new JobFailure("notFound", "Not found: " + message + " (location " + location + ")");
+    }
+    if (lower.contains("conflict")) {
+      return new JobFailure(
+          "invalidQuery",
+          "Could not serialize access to a table due to a concurrent update: " + message);
+    }
+    if (lower.startsWith("parser error")) {
+      return new JobFailure("invalidQuery", "Syntax error: " + message);
+    }
+    if (lower.startsWith("constraint error")) {
+      return new JobFailure("invalid", message);
+    }
+    return new JobFailure("invalidQuery", message);
+  }
+
+  static BigInteger big(long v) {
+    return BigInteger.valueOf(v);
+  }
+}

@@ -1,0 +1,315 @@
+package dev.bqjobs.emulator.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Dispatches HTTP requests to handlers by method and path template ({@code
+ * /projects/{projectId}/jobs/{jobId}}). Every route answers both under {@code /bigquery/v2/} (the
+ * Java and Python clients) and bare (the Node client with an emulator host). Unknown paths get 404,
+ * known paths with another method 405, bodies over the limit 413, all in BigQuery's error envelope;
+ * a handler's unexpected exception becomes a 500 {@code backendError} and never kills the server.
+ */
+public final class Router implements HttpHandler {
+  private static final Logger LOG = Logger.getLogger(Router.class.getName());
+  private static final String API_PREFIX = "/bigquery/v2";
+
+  /** A handler of one API method. */
+  @FunctionalInterface
+  public interface Handler {
+    Reply handle(HttpCall call) throws Exception;
+  }
+
+  /** Sees every routed call before its handler; may throw an {@link ApiException} to refuse it. */
+  @FunctionalInterface
+  public interface Interceptor {
+    void before(String apiMethod, HttpCall call);
+  }
+
+  /** Receives one line per answered request: the API method (or null) and the status sent. */
+  @FunctionalInterface
+  public interface Listener {
+    void answered(String apiMethod, int status);
+  }
+
+  private static final class Route {
+    final String method;
+    final String[] segments;
+    final String apiMethod;
+    final Handler handler;
+
+    Route(String method, String template, String apiMethod, Handler handler) {
+      this.method = method;
+      this.segments = split(template);
+      this.apiMethod = apiMethod;
+      this.handler = handler;
+    }
+
+    Map<String, String> match(String[] path) {
+      if (path.length != segments.length) {
+        return null;
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      for (int i = 0; i < segments.length; i++) {
+        String s = segments[i];
+        if (s.startsWith("{") && s.endsWith("}")) {
+          if (path[i].isEmpty()) {
+            return null;
+          }
+          params.put(s.substring(1, s.length() - 1), path[i]);
+        } else if (!s.equals(path[i])) {
+          return null;
+        }
+      }
+      return params;
+    }
+  }
+
+  private final List<Route> routes = new ArrayList<>();
+  private final long maxBodyBytes;
+  private volatile Interceptor interceptor = (m, c) -> {};
+  private volatile Listener listener = (m, s) -> {};
+
+  public Router(long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * Adds a route; {@code template} is relative to the API root, e.g. {@code /projects/{p}/jobs}.
+   */
+  public Router add(String method, String template, String apiMethod, Handler handler) {
+    routes.add(new Route(method, template, apiMethod, handler));
+    return this;
+  }
+
+  public void setInterceptor(Interceptor interceptor) {
+    this.interceptor = interceptor;
+  }
+
+  public void setListener(Listener listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    String apiMethod = null;
+    int status;
+    try {
+      String method = exchange.getRequestMethod().toUpperCase(java.util.Locale.ROOT);
+      String override = exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+      if (override != null && method.equals("POST")) {
+        method = override.toUpperCase(java.util.Locale.ROOT);
+      }
+      String rawPath = exchange.getRequestURI().getRawPath();
+      String[] path = split(stripPrefix(rawPath));
+      Route route = null;
+      Map<String, String> params = null;
+      Set<String> allowed = new LinkedHashSet<>();
+      for (Route r : routes) {
+        Map<String, String> m = r.match(path);
+        if (m != null) {
+          allowed.add(r.method);
+          if (r.method.equals(method) && route == null) {
+            route = r;
+            params = m;
+          }
+        }
+      }
+      if (route == null) {
+        drain(exchange);
+        if (allowed.isEmpty()) {
+          throw ApiException.notFound("Not found: URL " + rawPath);
+        }
+        exchange.getResponseHeaders().add("Allow", String.join(", ", allowed));
+        throw new ApiException(
+            405, "methodNotAllowed", "Method " + method + " is not allowed on " + rawPath);
+      }
+      apiMethod = route.apiMethod;
+      byte[] body = readBody(exchange);
+      HttpCall call =
+          new HttpCall(
+              method,
+              rawPath,
+              params,
+              parseQuery(exchange.getRequestURI().getRawQuery()),
+              exchange.getRequestHeaders(),
+              body);
+      interceptor.before(apiMethod, call);
+      Reply reply = route.handler.handle(call);
+      status = reply.status();
+      send(exchange, status, reply.body() == null ? null : JsonCodec.write(reply.body()));
+    } catch (ApiException e) {
+      status = e.code();
+      sendError(exchange, e);
+    } catch (LostResponse e) {
+      status = -1;
+      exchange.close();
+    } catch (Exception | StackOverflowError e) {
+      LOG.log(Level.WARNING, "request failed: " + exchange.getRequestURI(), e);
+      status = 500;
+      sendError(
+          exchange, new ApiException(500, "backendError", "Internal error: " + e.getMessage()));
+    }
+    listener.answered(apiMethod, status);
+  }
+
+  /**
+   * Thrown by an interceptor or handler to drop the response: the request may have taken effect,
+   * the client sees the connection close without an answer.
+   */
+  public static final class LostResponse extends RuntimeException {
+    public LostResponse() {
+      super("response dropped on purpose", null, false, false);
+    }
+  }
+
+  private static String stripPrefix(String path) {
+    if (path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/")) {
+      return path.substring(API_PREFIX.length());
+    }
+    return path;
+  }
+
+  private static String[] split(String path) {
+    String trimmed = path;
+    while (trimmed.startsWith("/")) {
+      trimmed = trimmed.substring(1);
+    }
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    if (trimmed.isEmpty()) {
+      return new String[0];
+    }
+    String[] parts = trimmed.split("/", -1);
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = decode(parts[i]);
+    }
+    return parts;
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+
+  static Map<String, List<String>> parseQuery(String rawQuery) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return out;
+    }
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        key = URLDecoder.decode(key, StandardCharsets.UTF_8);
+        value = URLDecoder.decode(value, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("Malformed query string: " + rawQuery);
+      }
+      out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+    return out;
+  }
+
+  private byte[] readBody(HttpExchange exchange) throws IOException {
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null) {
+      try {
+        if (Long.parseLong(declared.trim()) > maxBodyBytes) {
+          throw tooLarge();
+        }
+      } catch (NumberFormatException e) {
+        throw ApiException.invalid("Invalid Content-Length: " + declared);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[16384];
+    String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+    // google-api-client gzips request bodies by default; the limit applies to the inflated size.
+    boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
+    try (InputStream in =
+        gzip
+            ? new java.util.zip.GZIPInputStream(exchange.getRequestBody())
+            : exchange.getRequestBody()) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        out.write(buffer, 0, n);
+        if (out.size() > maxBodyBytes) {
+          throw tooLarge();
+        }
+      }
+    } catch (java.util.zip.ZipException e) {
+      throw ApiException.invalid("Request body is not valid gzip: " + e.getMessage());
+    }
+    return out.toByteArray();
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(
+        413, "invalid", "Request payload size exceeds the limit: " + maxBodyBytes + " bytes.");
+  }
+
+  private static void drain(HttpExchange exchange) {
+    try (InputStream in = exchange.getRequestBody()) {
+      in.skip(Long.MAX_VALUE);
+    } catch (IOException ignored) {
+      // the client went away; nothing to answer
+    }
+  }
+
+  private static void sendError(HttpExchange exchange, ApiException e) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("domain", "global");
+    detail.put("reason", e.reason());
+    detail.put("message", e.getMessage());
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", e.code());
+    error.put("message", e.getMessage());
+    error.put("errors", List.of(detail));
+    error.put("status", ApiException.statusName(e.code()));
+    try {
+      send(exchange, e.code(), JsonCodec.write(Map.of("error", error)));
+    } catch (IOException ignored) {
+      exchange.close();
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String json) throws IOException {
+    try {
+      if (json == null) {
+        exchange.sendResponseHeaders(status, -1);
+      } else {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(bytes);
+        }
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+}
