@@ -1,0 +1,76 @@
+package dev.bqjobs.emulator.sql;
+
+import dev.bqjobs.emulator.sql.Token.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Translates one BigQuery Standard SQL statement into DuckDB SQL.
+ *
+ * <p>This is a lexical translator, not a parser: it tokenizes the statement with BigQuery's rules
+ * and rewrites what DuckDB spells differently (backtick paths, double-quoted strings, FLOAT64
+ * literals, type names, a set of functions, unnamed result columns), reading just enough structure
+ * to report the statement type and the tables it writes and reads. Everything else passes through
+ * unchanged, so an unsupported construct fails in DuckDB with DuckDB's message.
+ *
+ * <p>The translated SQL assumes the engine's layout: each project is an attached DuckDB catalog
+ * named after the project ID, each dataset a schema in it, and the connection has run {@code USE
+ * "project"} (or {@code USE "project"."dataset"}) plus {@link DuckDbTypes#sessionSetup()}.
+ *
+ * <p>See {@code src/docs/sql-support.md} for what is supported.
+ */
+public final class BigQuerySql {
+  private static final Pattern LEGACY_PREFIX =
+      Pattern.compile("^\\s*#legacySQL\\b", Pattern.CASE_INSENSITIVE);
+
+  private BigQuerySql() {}
+
+  /**
+   * Translates {@code sql}.
+   *
+   * @throws SqlTranslationException on a syntax error, a script (several statements), legacy SQL or
+   *     a construct the local server does not support; the message names the problem and where
+   */
+  public static TranslatedStatement translate(String sql) throws SqlTranslationException {
+    if (sql == null || sql.isBlank()) {
+      throw new SqlTranslationException("Syntax error: Unexpected end of script at [1:1]");
+    }
+    if (LEGACY_PREFIX.matcher(sql).find()) {
+      throw new SqlTranslationException("Legacy SQL is not supported by the local server");
+    }
+    List<Token> tokens = Tokenizer.tokenize(sql);
+    List<Token> statement = singleStatement(tokens);
+    StatementAnalyzer analyzer = new StatementAnalyzer(statement);
+    analyzer.analyze();
+    Rewriter rewriter = new Rewriter(statement, analyzer.edits);
+    String duckDbSql = rewriter.emit(0, statement.size()).strip();
+    return new TranslatedStatement(
+        duckDbSql,
+        analyzer.type,
+        analyzer.target,
+        analyzer.targetDataset,
+        analyzer.referencedTables(),
+        rewriter.parameterNames(),
+        analyzer.orReplace,
+        analyzer.ifNotExists,
+        analyzer.ifExists);
+  }
+
+  /** The tokens of the only statement; a single trailing ";" is dropped. */
+  private static List<Token> singleStatement(List<Token> tokens) {
+    List<Token> statement = new ArrayList<>(tokens);
+    while (!statement.isEmpty() && statement.get(statement.size() - 1).isSymbol(";")) {
+      statement.remove(statement.size() - 1);
+    }
+    if (statement.isEmpty()) {
+      throw new SqlTranslationException("Syntax error: Unexpected end of script at [1:1]");
+    }
+    for (Token t : statement) {
+      if (t.kind() == Kind.SYMBOL && t.text().equals(";")) {
+        throw new SqlTranslationException("Scripts are not supported by the local server");
+      }
+    }
+    return statement;
+  }
+}
