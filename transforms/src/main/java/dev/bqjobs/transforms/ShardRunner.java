@@ -335,7 +335,13 @@ final class ShardRunner {
 
   private void completeAttempt(Tracker t, Job job, Output output) {
     ErrorProto error = job.getStatus().getErrorResult();
-    if (t.cancelRequested && error != null && "stopped".equals(error.getReason())) {
+    boolean pastDeadline =
+        t.cancelRequested || time.nowMillis() - t.startedAt >= settings.jobTimeoutMillis;
+    if (pastDeadline
+        && error != null
+        && ("stopped".equals(error.getReason()) || "timeout".equals(error.getReason()))) {
+      // Stopped by our cancel or by the jobTimeoutMs backstop, whichever landed first.
+      t.cancelRequested = true;
       finishFailed(
           t,
           job,
