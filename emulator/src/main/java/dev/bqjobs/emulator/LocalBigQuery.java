@@ -9,6 +9,9 @@ import dev.bqjobs.emulator.api.QueriesApi;
 import dev.bqjobs.emulator.api.ResourcesApi;
 import dev.bqjobs.emulator.engine.EngineOptions;
 import dev.bqjobs.emulator.engine.JobManager;
+import dev.bqjobs.emulator.faults.FaultInjector;
+import dev.bqjobs.emulator.faults.FaultPlan;
+import dev.bqjobs.emulator.faults.RateQuotas;
 import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
@@ -52,6 +55,7 @@ public final class LocalBigQuery implements AutoCloseable {
   private final Catalog catalog;
   private final JobManager jobs;
   private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
+  private final FaultInjector faults;
   private final String rootUrl;
   private volatile Bigquery client;
   private volatile boolean closed;
@@ -74,6 +78,12 @@ public final class LocalBigQuery implements AutoCloseable {
     new JobsApi(jobs).register(router);
     new QueriesApi(jobs, catalog).register(router);
     router.add("GET", "/emulator/v1/stats", "emulator.stats", call -> Reply.ok(stats()));
+    this.faults =
+        new FaultInjector(
+            FaultPlan.parse(settings.faultSpec, settings.seed),
+            RateQuotas.parse(settings.quotaSpec, System::nanoTime));
+    jobs.setFaults(faults.plan());
+    router.setInterceptor(faults);
     router.setListener(
         (method, status) ->
             requestCounts
@@ -171,7 +181,31 @@ public final class LocalBigQuery implements AutoCloseable {
     out.put("requests", requestCounts());
     out.put("executionsPerJob", new TreeMap<>(executionsPerJob()));
     out.put("jobsByState", new TreeMap<>(jobs.countsByState()));
+    out.put("scheduledRuntimeMs", new TreeMap<>(jobs.scheduledRuntimes()));
+    out.put("faults", faults.plan().describe());
+    out.put("faultsInjected", faults.injectedCount());
+    out.put("quotas", faults.quotas().rates());
     return out;
+  }
+
+  /**
+   * Replaces the injected faults at run time ({@link FaultPlan#GRAMMAR}); an empty spec switches
+   * them off. Seeded with the server's seed.
+   */
+  public void setFaults(String spec) {
+    FaultPlan plan = FaultPlan.parse(spec, settings.seed);
+    faults.setPlan(plan);
+    jobs.setFaults(plan);
+  }
+
+  /** Replaces the per-method rate quotas ({@code jobs.get=1000,jobs.insert=100}); empty: none. */
+  public void setQuotas(String spec) {
+    faults.setQuotas(RateQuotas.parse(spec, System::nanoTime));
+  }
+
+  /** The runtime each job was scheduled to stay RUNNING ({@code project:jobId} -> ms). */
+  public Map<String, Long> scheduledRuntimes() {
+    return jobs.scheduledRuntimes();
   }
 
   /** Stops the server: no new requests, running jobs are abandoned, storage closed. */
@@ -198,8 +232,32 @@ public final class LocalBigQuery implements AutoCloseable {
     private long maxRuntimeMs;
     private int maxRunningJobs = 100;
     private long seed = 42;
+    private String faultSpec = "";
+    private String quotaSpec = "";
 
     private Builder() {}
+
+    /**
+     * Injected faults, e.g. {@code jobs.insert:503=0.1,lost=0.05;job:backendError=0.05}; grammar in
+     * {@link FaultPlan#GRAMMAR}. Draws are seeded by {@link #seed}.
+     *
+     * @throws IllegalArgumentException naming the bad part of the spec
+     */
+    public Builder faults(String spec) {
+      FaultPlan.parse(spec, 0);
+      this.faultSpec = spec == null ? "" : spec;
+      return this;
+    }
+
+    /**
+     * Per-method request quotas in requests per second, e.g. {@code jobs.get=1000,jobs.insert=100};
+     * above them the server answers 403 {@code rateLimitExceeded}.
+     */
+    public Builder quotas(String spec) {
+      RateQuotas.parse(spec, System::nanoTime);
+      this.quotaSpec = spec == null ? "" : spec;
+      return this;
+    }
 
     /** Interface to bind; default {@code 127.0.0.1}. */
     public Builder host(String host) {

@@ -1,5 +1,6 @@
 package dev.bqjobs.emulator;
 
+import dev.bqjobs.emulator.faults.FaultPlan;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -33,8 +34,15 @@ public final class Main {
           "                           label bqjobs-emulator-runtime-ms overrides it per job",
           "  --max-running-jobs N     at most N jobs RUNNING at once, the rest PENDING",
           "                           (default 100)",
-          "  --seed N                 seed of the random runtimes (default 42)",
-          "  --help                   print this help");
+          "  --seed N                 seed of the random runtimes and faults (default 42)",
+          "  --faults SPEC            inject faults, reproducibly (grammar below)",
+          "  --quota SPEC             per-method rate quotas in requests per second, e.g.",
+          "                           jobs.get=1000,jobs.insert=100; above them: 403",
+          "                           rateLimitExceeded",
+          "  --help                   print this help",
+          "",
+          "Fault SPEC grammar:",
+          FaultPlan.GRAMMAR);
 
   private Main() {}
 
@@ -95,6 +103,12 @@ public final class Main {
             break;
           case "max-running-jobs":
             builder.maxRunningJobs(parseInt(name, value));
+            break;
+          case "faults":
+            builder.faults(value);
+            break;
+          case "quota":
+            builder.quotas(value);
             break;
           case "seed":
             builder.seed(Long.parseLong(value));

@@ -12,6 +12,7 @@ import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.JobStatus;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.faults.FaultPlan;
 import dev.bqjobs.emulator.http.ApiException;
 import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.PageTokens;
@@ -79,6 +80,7 @@ public final class JobManager implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
   private volatile String baseUrl = "http://127.0.0.1/";
+  private volatile FaultPlan faults = FaultPlan.none();
   private int running; // guarded by pending
 
   public JobManager(Catalog catalog, EngineOptions options, LongSupplier clock) {
@@ -92,6 +94,11 @@ public final class JobManager implements AutoCloseable {
         Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
             daemon("bqjobs-emulator-worker"));
+  }
+
+  /** Job outcome faults to inject (the {@code job:} rules of {@code --faults}). */
+  public void setFaults(FaultPlan faults) {
+    this.faults = faults;
   }
 
   /** The server's root URL, for selfLink. */
@@ -398,7 +405,12 @@ public final class JobManager implements AutoCloseable {
         executions
             .computeIfAbsent(record.project + ":" + record.jobId, k -> new AtomicInteger())
             .incrementAndGet();
-        execution = execute(record);
+        String injected = faults.jobFault(record.project, record.jobId);
+        if (injected != null) {
+          failure = Errors.of(injected, injectedMessage(injected));
+        } else {
+          execution = execute(record);
+        }
       }
     } catch (JobFailure f) {
       failure = f.error;
@@ -407,6 +419,20 @@ public final class JobManager implements AutoCloseable {
       failure = Errors.of("backendError", "Backend error: " + e);
     }
     finish(record, execution, failure);
+  }
+
+  private static String injectedMessage(String reason) {
+    switch (reason) {
+      case "jobRateLimitExceeded":
+        return "Job exceeded rate limits: Your project exceeded quota for concurrent jobs."
+            + " Retry the job with a new job ID. (injected fault)";
+      case "jobInternalError":
+      case "jobBackendError":
+        return "The job encountered an internal error during execution and was unable to"
+            + " complete successfully. Retry the job with a new job ID. (injected fault)";
+      default:
+        return "Backend error. Job aborted. Retry the job. (injected fault)";
+    }
   }
 
   private Execution execute(JobRecord record) throws JobFailure {
@@ -664,6 +690,17 @@ public final class JobManager implements AutoCloseable {
   public Map<String, Integer> executionsPerJob() {
     Map<String, Integer> out = new HashMap<>();
     executions.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** The runtime each job was scheduled to stay RUNNING ({@code project:jobId} -> ms). */
+  public Map<String, Long> scheduledRuntimes() {
+    Map<String, Long> out = new HashMap<>();
+    for (Map<String, JobRecord> projectJobs : jobs.values()) {
+      for (JobRecord r : projectJobs.values()) {
+        out.put(r.project + ":" + r.jobId, r.runtimeMs);
+      }
+    }
     return out;
   }
 

@@ -34,10 +34,23 @@ public final class Router implements HttpHandler {
     Reply handle(HttpCall call) throws Exception;
   }
 
-  /** Sees every routed call before its handler; may throw an {@link ApiException} to refuse it. */
+  /** How the answer of a call that was let through reaches the client. */
+  public enum Delivery {
+    /** As the handler made it. */
+    NORMAL,
+    /** The handler runs (the request takes effect), then the connection closes unanswered. */
+    DROP,
+    /** The handler runs (the request takes effect), then the client gets 503 backendError. */
+    SERVICE_UNAVAILABLE
+  }
+
+  /**
+   * Sees every routed call before its handler; may throw an {@link ApiException} to refuse it, or
+   * ask for the answer to be lost (fault injection).
+   */
   @FunctionalInterface
   public interface Interceptor {
-    void before(String apiMethod, HttpCall call);
+    Delivery before(String apiMethod, HttpCall call);
   }
 
   /** Receives one line per answered request: the API method (or null) and the status sent. */
@@ -81,7 +94,7 @@ public final class Router implements HttpHandler {
 
   private final List<Route> routes = new ArrayList<>();
   private final long maxBodyBytes;
-  private volatile Interceptor interceptor = (m, c) -> {};
+  private volatile Interceptor interceptor = (m, c) -> Delivery.NORMAL;
   private volatile Listener listener = (m, s) -> {};
 
   public Router(long maxBodyBytes) {
@@ -148,14 +161,23 @@ public final class Router implements HttpHandler {
               parseQuery(exchange.getRequestURI().getRawQuery()),
               exchange.getRequestHeaders(),
               body);
-      interceptor.before(apiMethod, call);
+      Delivery delivery = interceptor.before(apiMethod, call);
       Reply reply = route.handler.handle(call);
+      if (delivery == Delivery.DROP) {
+        throw new LostResponse();
+      }
+      if (delivery == Delivery.SERVICE_UNAVAILABLE) {
+        throw new ApiException(
+            503, "backendError", "Service unavailable: the response was lost (injected fault).");
+      }
       status = reply.status();
       send(exchange, status, reply.body() == null ? null : JsonCodec.write(reply.body()));
     } catch (ApiException e) {
       status = e.code();
       sendError(exchange, e);
     } catch (LostResponse e) {
+      // Closing before any response header was sent closes the connection: the client sees an
+      // unexpected end of stream, as when a response is lost on the network.
       status = -1;
       exchange.close();
     } catch (Exception | StackOverflowError e) {

@@ -1,5 +1,6 @@
 package dev.bqjobs.emulator.store;
 
+import com.google.api.client.util.Data;
 import com.google.api.services.bigquery.model.TableCell;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableRow;
@@ -81,8 +82,7 @@ public final class TableReader {
       while (rs.next()) {
         List<TableCell> cells = new ArrayList<>(fields.size());
         for (int i = 0; i < fields.size(); i++) {
-          cells.add(
-              new TableCell().setV(DuckDbTypes.toCellValue(rs.getObject(i + 1), fields.get(i))));
+          cells.add(new TableCell().setV(cell(rs.getObject(i + 1), fields.get(i))));
         }
         rows.add(new TableRow().setF(cells));
       }
@@ -92,6 +92,15 @@ public final class TableReader {
     }
     long next = start + rows.size();
     return new Page(rows, next < total ? next : -1, total);
+  }
+
+  /**
+   * A cell's value; SQL NULL becomes an explicit JSON null ({@code {"v": null}} as BigQuery sends),
+   * which google-http-client writes only for its {@link Data#NULL_STRING} marker.
+   */
+  private static Object cell(Object jdbcValue, TableFieldSchema field) {
+    Object value = DuckDbTypes.toCellValue(jdbcValue, field);
+    return value == null ? Data.NULL_STRING : value;
   }
 
   /** The schema restricted to the selected top-level fields, in schema order. */
