@@ -15,6 +15,8 @@ import dev.bqjobs.emulator.faults.RateQuotas;
 import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
+import dev.bqjobs.emulator.iam.AccessControl;
+import dev.bqjobs.emulator.iam.AccessPolicy;
 import dev.bqjobs.emulator.store.Catalog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,6 +63,7 @@ public final class LocalBigQuery implements AutoCloseable {
   private volatile boolean closed;
 
   private LocalBigQuery(Builder settings) throws IOException {
+    refuseOpenBindWithoutIam(settings);
     this.settings = settings;
     this.catalog = new Catalog(settings.dataDir, System::currentTimeMillis);
     this.jobs =
@@ -75,15 +78,22 @@ public final class LocalBigQuery implements AutoCloseable {
             System::currentTimeMillis);
     Router router = new Router(MAX_REQUEST_BYTES);
     new ResourcesApi(catalog).register(router);
-    new JobsApi(jobs).register(router);
-    new QueriesApi(jobs, catalog).register(router);
+    AccessControl access =
+        new AccessControl(settings.iamFile == null ? null : AccessPolicy.read(settings.iamFile));
+    jobs.setAccessControl(access);
+    new JobsApi(jobs, access).register(router);
+    new QueriesApi(jobs, catalog, access).register(router);
     router.add("GET", "/emulator/v1/stats", "emulator.stats", call -> Reply.ok(stats()));
     this.faults =
         new FaultInjector(
             FaultPlan.parse(settings.faultSpec, settings.seed),
             RateQuotas.parse(settings.quotaSpec, System::nanoTime));
     jobs.setFaults(faults.plan());
-    router.setInterceptor(faults);
+    router.setInterceptor(
+        (method, call) -> {
+          access.authorize(method, call);
+          return faults.before(method, call);
+        });
     router.setListener(
         (method, status) ->
             requestCounts
@@ -117,6 +127,21 @@ public final class LocalBigQuery implements AutoCloseable {
     String host = settings.host.contains(":") ? "[" + settings.host + "]" : settings.host;
     this.rootUrl = "http://" + host + ":" + server.getAddress().getPort() + "/";
     jobs.setBaseUrl(rootUrl);
+  }
+
+  /**
+   * Anyone who can reach a non-loopback address could read and change every table: such a bind
+   * needs access control.
+   */
+  private static void refuseOpenBindWithoutIam(Builder settings) throws IOException {
+    java.net.InetAddress address = java.net.InetAddress.getByName(settings.host);
+    if (!address.isLoopbackAddress() && settings.iamFile == null) {
+      throw new IllegalArgumentException(
+          "refusing to listen on "
+              + settings.host
+              + " without access control: anyone who can reach that address could read and change"
+              + " all data. Bind a loopback address (127.0.0.1) or pass --iam FILE.");
+    }
   }
 
   public static Builder builder() {
@@ -234,8 +259,23 @@ public final class LocalBigQuery implements AutoCloseable {
     private long seed = 42;
     private String faultSpec = "";
     private String quotaSpec = "";
+    private Path iamFile;
 
     private Builder() {}
+
+    /**
+     * Access control from a policy file (tokens -> principals, role bindings; format in {@link
+     * AccessPolicy}). Without it every request is allowed, and only loopback binds are accepted.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or is invalid
+     */
+    public Builder iam(Path iamFile) {
+      if (iamFile != null) {
+        AccessPolicy.read(iamFile);
+      }
+      this.iamFile = iamFile;
+      return this;
+    }
 
     /**
      * Injected faults, e.g. {@code jobs.insert:503=0.1,lost=0.05;job:backendError=0.05}; grammar in

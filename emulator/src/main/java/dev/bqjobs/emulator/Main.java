@@ -39,6 +39,9 @@ public final class Main {
           "  --quota SPEC             per-method rate quotas in requests per second, e.g.",
           "                           jobs.get=1000,jobs.insert=100; above them: 403",
           "                           rateLimitExceeded",
+          "  --iam FILE               access control: bearer tokens -> principals and role",
+          "                           bindings (JSON; see README). Required to bind a",
+          "                           non-loopback --host",
           "  --help                   print this help",
           "",
           "Fault SPEC grammar:",
@@ -103,6 +106,9 @@ public final class Main {
             break;
           case "max-running-jobs":
             builder.maxRunningJobs(parseInt(name, value));
+            break;
+          case "iam":
+            builder.iam(Path.of(value));
             break;
           case "faults":
             builder.faults(value);

@@ -5,13 +5,16 @@ import dev.bqjobs.emulator.engine.JobManager;
 import dev.bqjobs.emulator.http.HttpCall;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
+import dev.bqjobs.emulator.iam.AccessControl;
 
 /** jobs.insert, get, list, cancel and delete. */
 public final class JobsApi {
   private final JobManager jobs;
+  private final AccessControl access;
 
-  public JobsApi(JobManager jobs) {
+  public JobsApi(JobManager jobs, AccessControl access) {
     this.jobs = jobs;
+    this.access = access;
   }
 
   public void register(Router router) {
@@ -26,19 +29,35 @@ public final class JobsApi {
 
   private Reply insert(HttpCall call) {
     Job request = call.json(Job.class, "job");
-    return Reply.ok(jobs.insert(call.param("projectId"), request));
+    return Reply.ok(jobs.insert(call.param("projectId"), request, call.principal()));
   }
 
   private Reply get(HttpCall call) {
-    return Reply.ok(jobs.get(call.param("projectId"), call.param("jobId"), call.query("location")));
+    Job job = jobs.get(call.param("projectId"), call.param("jobId"), call.query("location"));
+    access.requireJobVisible(call.principal(), job);
+    return Reply.ok(job);
   }
 
   private Reply list(HttpCall call) {
     String min = call.query("minCreationTime");
     String max = call.query("maxCreationTime");
+    String project = call.param("projectId");
+    boolean allUsers = call.queryBoolean("allUsers", false);
+    if (allUsers && !access.maySeeAllJobs(call.principal(), project)) {
+      throw new dev.bqjobs.emulator.http.ApiException(
+          403,
+          "accessDenied",
+          "Access Denied: Project "
+              + project
+              + ": User does not have bigquery.jobs.listAll permission in project "
+              + project
+              + ".");
+    }
+    String onlyUser = access.enabled() && !allUsers ? call.principal() : null;
     return Reply.ok(
         jobs.list(
-            call.param("projectId"),
+            project,
+            onlyUser,
             call.queryAll("stateFilter"),
             call.queryLong("maxResults", 0),
             call.query("pageToken"),
@@ -48,11 +67,17 @@ public final class JobsApi {
   }
 
   private Reply cancel(HttpCall call) {
+    access.requireJobVisible(
+        call.principal(),
+        jobs.get(call.param("projectId"), call.param("jobId"), call.query("location")));
     return Reply.ok(
         jobs.cancel(call.param("projectId"), call.param("jobId"), call.query("location")));
   }
 
   private Reply delete(HttpCall call) {
+    access.requireJobVisible(
+        call.principal(),
+        jobs.get(call.param("projectId"), call.param("jobId"), call.query("location")));
     jobs.delete(call.param("projectId"), call.param("jobId"), call.query("location"));
     return Reply.noContent();
   }

@@ -16,6 +16,7 @@ import dev.bqjobs.emulator.http.ApiException;
 import dev.bqjobs.emulator.http.HttpCall;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
+import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.TableReader;
 import java.util.List;
@@ -36,7 +37,10 @@ public final class QueriesApi {
   private final Catalog catalog;
   private final TableReader reader;
 
-  public QueriesApi(JobManager jobs, Catalog catalog) {
+  private final AccessControl access;
+
+  public QueriesApi(JobManager jobs, Catalog catalog, AccessControl access) {
+    this.access = access;
     this.jobs = jobs;
     this.catalog = catalog;
     this.reader = new TableReader(catalog);
@@ -77,7 +81,8 @@ public final class QueriesApi {
             project,
             new Job()
                 .setConfiguration(config)
-                .setJobReference(new JobReference().setLocation(request.getLocation())));
+                .setJobReference(new JobReference().setLocation(request.getLocation())),
+            call.principal());
     long timeout = timeout(request.getTimeoutMs());
     if (Boolean.TRUE.equals(request.getDryRun())) {
       JobStatistics2 stats = inserted.getStatistics().getQuery();
@@ -111,6 +116,8 @@ public final class QueriesApi {
   private Reply results(HttpCall call) {
     String project = call.param("projectId");
     long timeout = timeout(call.query("timeoutMs") == null ? null : call.queryLong("timeoutMs", 0));
+    access.requireJobVisible(
+        call.principal(), jobs.get(project, call.param("jobId"), call.query("location")));
     Job job = jobs.await(project, call.param("jobId"), call.query("location"), timeout);
     if (job.getConfiguration().getQuery() == null) {
       throw ApiException.invalid(

@@ -16,6 +16,7 @@ import dev.bqjobs.emulator.faults.FaultPlan;
 import dev.bqjobs.emulator.http.ApiException;
 import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.PageTokens;
+import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.sql.TranslatedStatement;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
@@ -101,6 +102,11 @@ public final class JobManager implements AutoCloseable {
     this.faults = faults;
   }
 
+  /** Checks of the tables a job reads and writes against its principal's grants. */
+  public void setAccessControl(AccessControl access) {
+    queries.setAccessControl(access);
+  }
+
   /** The server's root URL, for selfLink. */
   public void setBaseUrl(String baseUrl) {
     this.baseUrl = baseUrl;
@@ -119,6 +125,15 @@ public final class JobManager implements AutoCloseable {
 
   /** jobs.insert. Returns the job as stored, or a dry run's answer (nothing stored). */
   public Job insert(String project, Job request) {
+    return insert(project, request, null);
+  }
+
+  /**
+   * jobs.insert on behalf of {@code principal} (null when access control is off): the job reports
+   * the principal as its user, and the tables it touches are checked against the principal's grants
+   * when it runs.
+   */
+  public Job insert(String project, Job request, String principal) {
     Catalog.validateProjectId(project);
     JobConfiguration config = request.getConfiguration();
     if (config == null) {
@@ -186,7 +201,7 @@ public final class JobManager implements AutoCloseable {
 
     long now = clock.getAsLong();
     if (Boolean.TRUE.equals(config.getDryRun())) {
-      return dryRun(project, location, config, now);
+      return dryRun(project, location, config, now, principal);
     }
 
     Job job = new Job();
@@ -195,7 +210,10 @@ public final class JobManager implements AutoCloseable {
         new JobReference().setProjectId(project).setJobId(jobId).setLocation(location));
     job.setId(project + ":" + location + "." + jobId);
     job.setSelfLink(selfLink(project, jobId, location));
-    job.setUserEmail(options.userEmail);
+    job.setUserEmail(principal == null ? options.userEmail : principal);
+    if (principal != null) {
+      job.setPrincipalSubject("user:" + principal);
+    }
     JobConfiguration storedConfig = JsonCodec.copy(config);
     storedConfig.setJobType(jobType(config));
     if (query != null && storedConfig.getQuery().getPriority() == null) {
@@ -216,7 +234,8 @@ public final class JobManager implements AutoCloseable {
             runtimeMs,
             job,
             statement,
-            translationError.length() == 0 ? null : translationError.toString());
+            translationError.length() == 0 ? null : translationError.toString(),
+            principal);
     JobRecord existing = projectJobs.putIfAbsent(jobId, record);
     if (existing != null) {
       throw ApiException.duplicate("Already Exists: Job " + existing.fullId());
@@ -247,11 +266,12 @@ public final class JobManager implements AutoCloseable {
     return "COPY";
   }
 
-  private Job dryRun(String project, String location, JobConfiguration config, long now) {
+  private Job dryRun(
+      String project, String location, JobConfiguration config, long now, String principal) {
     if (config.getQuery() == null) {
       throw ApiException.invalid("Dry runs are only supported for query jobs by the local server.");
     }
-    JobStatistics2 stats = queries.dryRun(project, location, config.getQuery());
+    JobStatistics2 stats = queries.dryRun(project, location, config.getQuery(), principal);
     Job job = new Job();
     job.setKind("bigquery#job");
     job.setJobReference(new JobReference().setProjectId(project).setLocation(location));
@@ -566,9 +586,10 @@ public final class JobManager implements AutoCloseable {
     return snapshot(record);
   }
 
-  /** jobs.list, newest first, paged by an opaque token. */
+  /** jobs.list, newest first, paged by an opaque token; {@code onlyUser} (or null) filters. */
   public JobList list(
       String project,
+      String onlyUser,
       List<String> stateFilter,
       long maxResults,
       String pageToken,
@@ -598,6 +619,9 @@ public final class JobManager implements AutoCloseable {
     for (JobRecord record : all) {
       Job job = snapshot(record);
       if (!states.isEmpty() && !states.contains(job.getStatus().getState())) {
+        continue;
+      }
+      if (onlyUser != null && !onlyUser.equals(job.getUserEmail())) {
         continue;
       }
       long created = job.getStatistics().getCreationTime();

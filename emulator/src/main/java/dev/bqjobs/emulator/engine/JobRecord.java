@@ -28,6 +28,9 @@ final class JobRecord {
   /** Why the SQL did not translate, or null. */
   final String translationError;
 
+  /** Who inserted the job (access control on), or null. */
+  final String principal;
+
   final CompletableFuture<Void> done = new CompletableFuture<>();
 
   // guarded by this
@@ -44,7 +47,8 @@ final class JobRecord {
       long runtimeMs,
       Job job,
       TranslatedStatement statement,
-      String translationError) {
+      String translationError,
+      String principal) {
     this.project = project;
     this.jobId = jobId;
     this.location = location;
@@ -53,6 +57,7 @@ final class JobRecord {
     this.job = job;
     this.statement = statement;
     this.translationError = translationError;
+    this.principal = principal;
   }
 
   String fullId() {

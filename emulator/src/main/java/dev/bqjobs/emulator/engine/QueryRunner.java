@@ -7,6 +7,7 @@ import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableSchema;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.sql.BigQuerySql;
 import dev.bqjobs.emulator.sql.SqlTranslationException;
 import dev.bqjobs.emulator.sql.StatementType;
@@ -37,9 +38,14 @@ final class QueryRunner {
           + " configuration.";
 
   private final Catalog catalog;
+  private volatile AccessControl access = new AccessControl(null);
 
   QueryRunner(Catalog catalog) {
     this.catalog = catalog;
+  }
+
+  void setAccessControl(AccessControl access) {
+    this.access = access;
   }
 
   /** Translates SQL, or returns null and leaves the message for the job's errorResult. */
@@ -220,6 +226,11 @@ final class QueryRunner {
         continue;
       }
       requireDatasetInLocation(ref.getProjectId(), ref.getDatasetId(), record.location);
+      if (name == target) {
+        requireWrite(record, ref);
+      } else {
+        requireRead(record, ref);
+      }
       boolean creates =
           name == target
               && (st.statementType() == StatementType.CREATE_TABLE
@@ -244,6 +255,22 @@ final class QueryRunner {
           record.location);
     }
     return bytes;
+  }
+
+  private void requireRead(JobRecord record, TableReference t) throws JobFailure {
+    if (!access.mayRead(record.principal, t.getProjectId(), t.getDatasetId())) {
+      throw new JobFailure(
+          "accessDenied",
+          AccessControl.readDenied(t.getProjectId(), t.getDatasetId(), t.getTableId()));
+    }
+  }
+
+  private void requireWrite(JobRecord record, TableReference t) throws JobFailure {
+    if (!access.mayWrite(record.principal, t.getProjectId(), t.getDatasetId())) {
+      throw new JobFailure(
+          "accessDenied",
+          AccessControl.writeDenied(t.getProjectId(), t.getDatasetId(), t.getTableId()));
+    }
   }
 
   private void requireDatasetInLocation(String project, String dataset, String location)
@@ -465,7 +492,8 @@ final class QueryRunner {
   }
 
   /** A dry run: translate, bind against the catalog without executing, report the schema. */
-  JobStatistics2 dryRun(String project, String location, JobConfigurationQuery q) {
+  JobStatistics2 dryRun(
+      String project, String location, JobConfigurationQuery q, String principal) {
     if (isLegacy(q)) {
       throw ApiException.invalidQuery(LEGACY_SQL_MESSAGE);
     }
@@ -476,7 +504,7 @@ final class QueryRunner {
       throw ApiException.invalidQuery(e.getMessage());
     }
     validateAtInsert(q, st);
-    JobRecord probe = new JobRecord(project, "dry_run", location, 0, 0, null, st, null);
+    JobRecord probe = new JobRecord(project, "dry_run", location, 0, 0, null, st, null, principal);
     long bytes;
     try {
       bytes = checkNames(probe, q, st);

@@ -11,6 +11,7 @@ public final class HttpCall {
   private final Map<String, List<String>> query;
   private final Map<String, List<String>> headers;
   private final byte[] body;
+  private volatile String principal;
 
   HttpCall(
       String method,
@@ -92,6 +93,16 @@ public final class HttpCall {
       }
     }
     return null;
+  }
+
+  /** Who made the call (an email), when access control is on; null otherwise. */
+  public String principal() {
+    return principal;
+  }
+
+  /** Set by access control once the caller's token is known. */
+  public void setPrincipal(String principal) {
+    this.principal = principal;
   }
 
   public byte[] body() {
