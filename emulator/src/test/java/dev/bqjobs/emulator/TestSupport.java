@@ -7,6 +7,7 @@ import static org.junit.Assert.assertThrows;
 
 import com.google.api.client.googleapis.json.GoogleJsonError;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
+import com.google.api.client.util.Data;
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.Dataset;
 import com.google.api.services.bigquery.model.DatasetReference;
@@ -130,7 +131,8 @@ final class TestSupport {
     }
     for (TableRow r : rows) {
       Object v = ((TableCell) r.getF().get(index)).getV();
-      out.add(v == null ? null : v.toString());
+      // google-http-client parses {"v": null} into its null sentinel
+      out.add(v == null || Data.isNull(v) ? null : v.toString());
     }
     return out;
   }

@@ -539,10 +539,17 @@ final class QueryRunner {
   }
 
   /** Maps a DuckDB error onto BigQuery's reason; the message keeps the engine's first line. */
+  private static final java.util.regex.Pattern MISSING_RELATION =
+      java.util.regex.Pattern.compile(
+          "^catalog error: (table|view|schema|catalog) with name .* does not exist");
+
   static JobFailure failureOf(SQLException e, String location) {
     String message = Catalog.firstLine(e.getMessage());
     String lower = message.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("catalog error") && lower.contains("does not exist")) {
+    // Only a missing table, view, dataset or project is notFound; DuckDB words a missing
+    // function ("Scalar Function with name f does not exist") the same way, but BigQuery answers
+    // an unknown function with invalidQuery.
+    if (MISSING_RELATION.matcher(lower).find()) {
       return new JobFailure("notFound", "Not found: " + message + " (location " + location + ")");
     }
     if (lower.contains("conflict")) {
