@@ -538,11 +538,12 @@ final class QueryRunner {
     return stats;
   }
 
-  /** Maps a DuckDB error onto BigQuery's reason; the message keeps the engine's first line. */
+  /** DuckDB's message for a missing table, view, dataset (schema) or project (catalog). */
   private static final java.util.regex.Pattern MISSING_RELATION =
       java.util.regex.Pattern.compile(
           "^catalog error: (table|view|schema|catalog) with name .* does not exist");
 
+  /** Maps a DuckDB error onto BigQuery's reason; the message keeps the engine's first line. */
   static JobFailure failureOf(SQLException e, String location) {
     String message = Catalog.firstLine(e.getMessage());
     String lower = message.toLowerCase(Locale.ROOT);
