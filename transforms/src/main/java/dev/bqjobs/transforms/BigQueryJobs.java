@@ -9,10 +9,12 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
@@ -21,6 +23,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
@@ -442,15 +445,27 @@ public final class BigQueryJobs {
               ? getJobServiceFactory()
               : new BigqueryJobService.Factory(getRootUrl(), getCredentials());
 
-      PCollectionTuple assigned =
-          input.apply(
-              "AssignJobIds",
-              ParDo.of(
-                      new AssignJobIds(
-                          new JobPreparer(getProject(), getLocation(), getJobIdPrefix()),
-                          getRunToken(),
-                          shards))
-                  .withOutputTags(AssignJobIds.PREPARED, TupleTagList.of(AssignJobIds.INVALID)));
+      PCollectionView<String> runTokenView = null;
+      if (getRunToken() == null) {
+        runTokenView =
+            input
+                .getPipeline()
+                .apply("RunTokenSeed", Create.of(0))
+                .apply("ReadRunToken", ParDo.of(new AssignJobIds.ReadRunToken()))
+                .apply("RunTokenView", View.asSingleton());
+      }
+      ParDo.MultiOutput<JobRequest, KV<Integer, PreparedJob>> assign =
+          ParDo.of(
+                  new AssignJobIds(
+                      new JobPreparer(getProject(), getLocation(), getJobIdPrefix()),
+                      getRunToken(),
+                      runTokenView,
+                      shards))
+              .withOutputTags(AssignJobIds.PREPARED, TupleTagList.of(AssignJobIds.INVALID));
+      if (runTokenView != null) {
+        assign = assign.withSideInputs(runTokenView);
+      }
+      PCollectionTuple assigned = input.apply("AssignJobIds", assign);
       PCollection<JobResult> invalid =
           assigned.get(AssignJobIds.INVALID).setCoder(JobResultCoder.of());
 

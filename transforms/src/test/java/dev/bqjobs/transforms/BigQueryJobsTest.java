@@ -273,6 +273,20 @@ public class BigQueryJobsTest {
   }
 
   @Test
+  public void oneRequestSeenInManyBundlesWithTheDefaultTokenIsOneJob() {
+    // The default run token must be the same in every bundle and worker of a run.
+    BigQueryJobs.Result result =
+        p.apply(GenerateSequence.from(0).to(300))
+            .apply(
+                MapElements.into(TypeDescriptor.of(JobRequest.class))
+                    .via(i -> query("SELECT 1").withKey("same")))
+            .apply(transform());
+    PAssert.that(result.failed()).empty();
+    p.run().waitUntilFinish();
+    assertEquals(1, bq.executions().size());
+  }
+
+  @Test
   public void jobIdCollisionIsFailedNotReattached() {
     bq.preexisting("proj", "EU", "taken_id", query("SELECT 'another team'").getConfiguration());
     BigQueryJobs.Result result =
