@@ -65,7 +65,7 @@ final class QueryRunner {
   /** What BigQuery refuses at jobs.insert with HTTP 400, before any job exists. */
   static void validateAtInsert(JobConfigurationQuery q, TranslatedStatement statement) {
     if (q.getQuery() == null || q.getQuery().isBlank()) {
-      throw ApiException.invalid("Required parameter is missing: query");
+      throw ApiException.required("Required parameter is missing: query");
     }
     if (statement != null && statement.statementType() != StatementType.SELECT) {
       if (q.getDestinationTable() != null) {

@@ -293,9 +293,15 @@ public final class Router implements HttpHandler {
         413, "invalid", "Request payload size exceeds the limit: " + maxBodyBytes + " bytes.");
   }
 
+  /**
+   * Discards the body of a request we refuse unread. Never {@code skip()}: the JDK's request stream
+   * inherits FilterInputStream.skip, which bypasses the Content-Length bound and blocks on the
+   * socket until the client gives up. close() drains a bounded amount and lets the server drop the
+   * connection if more is left.
+   */
   private static void drain(HttpExchange exchange) {
     try (InputStream in = exchange.getRequestBody()) {
-      in.skip(Long.MAX_VALUE);
+      // closed by try-with-resources
     } catch (IOException ignored) {
       // the client went away; nothing to answer
     }
