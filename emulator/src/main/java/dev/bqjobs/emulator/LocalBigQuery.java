@@ -56,6 +56,8 @@ public final class LocalBigQuery implements AutoCloseable {
   private final ExecutorService httpThreads;
   private final Catalog catalog;
   private final JobManager jobs;
+  private final Path gcsRoot;
+  private final boolean gcsRootIsTemporary;
   private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
   private final FaultInjector faults;
   private final String rootUrl;
@@ -66,6 +68,12 @@ public final class LocalBigQuery implements AutoCloseable {
     refuseOpenBindWithoutIam(settings);
     this.settings = settings;
     this.catalog = new Catalog(settings.dataDir, System::currentTimeMillis);
+    // gs:// needs a folder; without --gcs-root a fresh temporary one, removed on close
+    this.gcsRootIsTemporary = settings.gcsRoot == null;
+    this.gcsRoot =
+        gcsRootIsTemporary
+            ? java.nio.file.Files.createTempDirectory("bqjobs-gcs-")
+            : java.nio.file.Files.createDirectories(settings.gcsRoot).toAbsolutePath();
     this.jobs =
         new JobManager(
             catalog,
@@ -75,7 +83,9 @@ public final class LocalBigQuery implements AutoCloseable {
                 settings.maxRuntimeMs,
                 settings.seed,
                 "local-user@bqjobs.local"),
-            System::currentTimeMillis);
+            System::currentTimeMillis,
+            new dev.bqjobs.emulator.store.GcsPaths(gcsRoot));
+    jobs.recover();
     Router router = new Router(MAX_REQUEST_BYTES);
     new ResourcesApi(catalog).register(router);
     AccessControl access =
@@ -83,6 +93,7 @@ public final class LocalBigQuery implements AutoCloseable {
     jobs.setAccessControl(access);
     new JobsApi(jobs, access).register(router);
     new QueriesApi(jobs, catalog, access).register(router);
+    new dev.bqjobs.emulator.api.UploadsApi(jobs).register(router);
     router.add("GET", "/emulator/v1/stats", "emulator.stats", call -> Reply.ok(stats()));
     this.faults =
         new FaultInjector(
@@ -244,6 +255,17 @@ public final class LocalBigQuery implements AutoCloseable {
     httpThreads.shutdownNow();
     jobs.close();
     catalog.close();
+    if (gcsRootIsTemporary) {
+      deleteTree(gcsRoot);
+    }
+  }
+
+  private static void deleteTree(Path folder) {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(folder)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary folder left behind is harmless
+    }
   }
 
   /** Settings of a server; defaults suit tests (loopback, a free port, jobs without delay). */
@@ -373,7 +395,10 @@ public final class LocalBigQuery implements AutoCloseable {
     }
   }
 
-  Path gcsRoot() {
-    return settings.gcsRoot;
+  /**
+   * The folder standing in for {@code gs://}: {@code gs://BUCKET/PATH} is {@code ROOT/BUCKET/PATH}.
+   */
+  public Path gcsRoot() {
+    return gcsRoot;
   }
 }

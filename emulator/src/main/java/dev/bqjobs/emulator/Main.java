@@ -159,6 +159,7 @@ public final class Main {
             "bqjobs-emulator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.println("bqjobs local BigQuery server, default project " + server.projectId());
+    out.println("gs:// is mapped to " + server.gcsRoot());
     out.println("listening on " + server.rootUrl().substring(0, server.rootUrl().length() - 1));
     out.flush();
     if (!block) {

@@ -19,9 +19,20 @@ final class Errors {
   static final class JobFailure extends Exception {
     final ErrorProto error;
 
+    /** All of status.errors: the error first, then details such as the bad rows of a load. */
+    final java.util.List<ErrorProto> errors;
+
     JobFailure(String reason, String message) {
+      this(reason, message, java.util.List.of());
+    }
+
+    JobFailure(String reason, String message, java.util.List<ErrorProto> details) {
       super(message, null, false, false);
       this.error = of(reason, message);
+      java.util.List<ErrorProto> all = new java.util.ArrayList<>();
+      all.add(error);
+      all.addAll(details);
+      this.errors = java.util.List.copyOf(all);
     }
   }
 }

@@ -34,8 +34,43 @@ final class Execution implements AutoCloseable {
     this.writtenTables = writtenTables;
   }
 
+  /** statistics.load, .extract or .copy of a load, extract or copy job; null otherwise. */
+  com.google.api.services.bigquery.model.JobStatistics3 loadStatistics;
+
+  com.google.api.services.bigquery.model.JobStatistics4 extractStatistics;
+  com.google.api.services.bigquery.model.JobStatistics5 copyStatistics;
+
+  /** Non-fatal errors for status.errors, e.g. rows a load skipped under maxBadRecords. */
+  java.util.List<com.google.api.services.bigquery.model.ErrorProto> warnings = java.util.List.of();
+
+  /** Effects outside DuckDB (files of an extract) that must appear only when the job commits. */
+  interface SideEffect {
+    void run() throws java.io.IOException;
+  }
+
+  private final java.util.List<SideEffect> afterCommit = new java.util.ArrayList<>();
+  private final java.util.List<Runnable> cleanups = new java.util.ArrayList<>();
+  private boolean cleanedUp;
+
+  /** Runs {@code action} right after the transaction commits (e.g. moving staged files). */
+  void afterCommit(SideEffect action) {
+    afterCommit.add(action);
+  }
+
+  /** Runs {@code cleanup} once when the execution ends, committed or not (e.g. temp files). */
+  void cleanup(Runnable cleanup) {
+    cleanups.add(cleanup);
+  }
+
   void commit() throws SQLException {
     connection.commit();
+    for (SideEffect action : afterCommit) {
+      try {
+        action.run();
+      } catch (java.io.IOException e) {
+        throw new SQLException("IO Error: " + e.getMessage(), e);
+      }
+    }
   }
 
   void rollback() {
@@ -48,6 +83,10 @@ final class Execution implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!cleanedUp) {
+      cleanedUp = true;
+      cleanups.forEach(Runnable::run);
+    }
     try {
       connection.close();
     } catch (SQLException ignored) {

@@ -20,6 +20,7 @@ import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.sql.TranslatedStatement;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
+import dev.bqjobs.emulator.store.MetadataStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -72,6 +73,10 @@ public final class JobManager implements AutoCloseable {
   private final EngineOptions options;
   private final LongSupplier clock;
   private final QueryRunner queries;
+  private final DatasetChecks datasets;
+  private final LoadRunner loads;
+  private final ExtractRunner extracts;
+  private final CopyRunner copies;
   private final ScheduledExecutorService timer;
   private final ExecutorService workers;
   private final Map<String, Map<String, JobRecord>> jobs = new ConcurrentHashMap<>();
@@ -85,7 +90,22 @@ public final class JobManager implements AutoCloseable {
   private int running; // guarded by pending
 
   public JobManager(Catalog catalog, EngineOptions options, LongSupplier clock) {
+    this(catalog, options, clock, null);
+  }
+
+  /**
+   * @param gcs where {@code gs://} URIs of load and extract jobs live; null fails such jobs
+   */
+  public JobManager(
+      Catalog catalog,
+      EngineOptions options,
+      LongSupplier clock,
+      dev.bqjobs.emulator.store.GcsPaths gcs) {
     this.catalog = catalog;
+    this.datasets = new DatasetChecks(catalog);
+    this.loads = new LoadRunner(catalog, datasets, gcs);
+    this.extracts = new ExtractRunner(catalog, datasets, gcs);
+    this.copies = new CopyRunner(catalog, datasets);
     this.options = options;
     this.clock = clock;
     this.queries = new QueryRunner(catalog);
@@ -190,13 +210,15 @@ public final class JobManager implements AutoCloseable {
       }
       QueryRunner.validateAtInsert(query, statement);
     } else {
-      validateNonQuery(config);
+      validateNonQuery(project, jobId, config);
     }
 
     String location = Locations.normalize(ref.getLocation());
     if (location == null) {
       location =
-          query != null ? queries.inferLocation(project, query, statement) : Locations.DEFAULT;
+          query != null
+              ? queries.inferLocation(project, query, statement)
+              : datasets.inferLocation(project, config);
     }
 
     long now = clock.getAsLong();
@@ -240,6 +262,9 @@ public final class JobManager implements AutoCloseable {
     if (existing != null) {
       throw ApiException.duplicate("Already Exists: Job " + existing.fullId());
     }
+    synchronized (record) {
+      persist(record);
+    }
     LOG.fine(() -> "job inserted: " + record.fullId());
     synchronized (pending) {
       pending.add(record);
@@ -248,9 +273,33 @@ public final class JobManager implements AutoCloseable {
     return snapshot(record);
   }
 
-  private static void validateNonQuery(JobConfiguration config) {
-    // Load, extract and copy jobs are validated and run by their own runners; until those exist
-    // the job is accepted and ends with a clear errorResult rather than a confusing HTTP error.
+  /** What BigQuery refuses with HTTP 400 at jobs.insert for load, extract and copy jobs. */
+  private void validateNonQuery(String project, String jobId, JobConfiguration config) {
+    if (config.getLoad() != null) {
+      loads.validateAtInsert(project, jobId, config.getLoad());
+    } else if (config.getExtract() != null) {
+      ExtractRunner.validateAtInsert(config.getExtract());
+    } else {
+      CopyRunner.validateAtInsert(config.getCopy());
+    }
+  }
+
+  /**
+   * jobs.insert of a load job whose single source is {@code data}, uploaded by the client (media
+   * upload). The file belongs to the job from here on and is deleted when the job ends.
+   */
+  public Job insertUpload(String project, Job request, java.nio.file.Path data, String principal) {
+    Job job = JsonCodec.copy(request);
+    if (job.getConfiguration() == null || job.getConfiguration().getLoad() == null) {
+      LoadRunner.deleteQuietly(data);
+      throw ApiException.invalid("An upload must carry a load job configuration.");
+    }
+    JobReference ref = job.getJobReference() == null ? new JobReference() : job.getJobReference();
+    if (ref.getJobId() == null) {
+      ref.setJobId("job_" + randomId()); // the upload is keyed by the job ID before insert
+    }
+    job.setJobReference(ref);
+    return loads.withUpload(project, ref.getJobId(), data, () -> insert(project, job, principal));
   }
 
   private static String jobType(JobConfiguration config) {
@@ -378,6 +427,7 @@ public final class JobManager implements AutoCloseable {
     synchronized (record) {
       record.job.getStatus().setState("RUNNING");
       record.job.getStatistics().setStartTime(now);
+      persist(record);
       Long timeout = record.job.getConfiguration().getJobTimeoutMs();
       if (timeout != null) {
         long left = record.job.getStatistics().getCreationTime() + timeout - now;
@@ -434,6 +484,9 @@ public final class JobManager implements AutoCloseable {
       }
     } catch (JobFailure f) {
       failure = f.error;
+      synchronized (record) {
+        record.failureErrors = f.errors;
+      }
     } catch (RuntimeException | Error e) {
       LOG.log(Level.WARNING, "job " + record.fullId() + " failed inside the server", e);
       failure = Errors.of("backendError", "Backend error: " + e);
@@ -460,12 +513,17 @@ public final class JobManager implements AutoCloseable {
     if (config.getQuery() != null) {
       return queries.run(record, config.getQuery());
     }
-    throw new JobFailure(
-        "invalid",
-        jobType(config) + " jobs are not supported by this version of the local server yet.");
+    if (config.getLoad() != null) {
+      return loads.run(record, config.getLoad());
+    }
+    if (config.getExtract() != null) {
+      return extracts.run(record, config.getExtract());
+    }
+    return copies.run(record, config.getCopy());
   }
 
   private void finish(JobRecord record, Execution execution, ErrorProto failure) {
+    boolean storedWithEffects = false;
     try {
       synchronized (record) {
         if (record.state == JobRecord.State.DONE) {
@@ -481,16 +539,18 @@ public final class JobManager implements AutoCloseable {
           failure = stopped();
         } else if (execution != null) {
           try {
+            storedWithEffects = storeDoneWithEffects(record, execution);
             execution.commit();
             for (TableReference t : execution.writtenTables) {
               catalog.touch(t.getProjectId(), t.getDatasetId(), t.getTableId());
             }
           } catch (SQLException e) {
             execution.rollback();
+            storedWithEffects = false;
             failure = QueryRunner.failureOf(e, record.location).error;
           }
         }
-        markDone(record, execution, failure);
+        markDone(record, execution, failure, storedWithEffects);
       }
     } finally {
       if (execution != null) {
@@ -505,8 +565,32 @@ public final class JobManager implements AutoCloseable {
 
   /** Must hold the record's monitor. */
   private void markDone(JobRecord record, Execution execution, ErrorProto failure) {
-    long now = clock.getAsLong();
-    Job job = record.job;
+    markDone(record, execution, failure, false);
+  }
+
+  /**
+   * Must hold the record's monitor. {@code alreadyStored}: the DONE record was committed with the
+   * job's effects.
+   */
+  private void markDone(
+      JobRecord record, Execution execution, ErrorProto failure, boolean alreadyStored) {
+    applyDone(record.job, execution, failure, clock.getAsLong());
+    if (failure != null
+        && record.failureErrors.size() > 1
+        && record.failureErrors.get(0) == failure) {
+      record.job.getStatus().setErrors(record.failureErrors); // e.g. the bad rows of a load
+    }
+    record.state = JobRecord.State.DONE;
+    if (!alreadyStored) {
+      persist(record);
+    }
+    record.done.complete(null);
+    LOG.fine(
+        () -> "job done: " + record.fullId() + (failure == null ? "" : " " + failure.getReason()));
+  }
+
+  /** Turns {@code job} DONE with the execution's statistics or the failure. */
+  private static void applyDone(Job job, Execution execution, ErrorProto failure, long now) {
     JobStatistics stats = job.getStatistics();
     if (stats.getStartTime() == null) {
       stats.setStartTime(now);
@@ -517,6 +601,12 @@ public final class JobManager implements AutoCloseable {
       status.setErrorResult(failure);
       status.setErrors(List.of(failure));
     } else if (execution != null) {
+      stats.setLoad(execution.loadStatistics);
+      stats.setExtract(execution.extractStatistics);
+      stats.setCopy(execution.copyStatistics);
+      if (!execution.warnings.isEmpty()) {
+        status.setErrors(execution.warnings);
+      }
       stats.setTotalBytesProcessed(execution.totalBytesProcessed);
       if (execution.queryStatistics != null) {
         stats.setQuery(execution.queryStatistics);
@@ -527,10 +617,113 @@ public final class JobManager implements AutoCloseable {
     }
     job.setStatus(status);
     job.setEtag(etag(job));
-    record.state = JobRecord.State.DONE;
-    record.done.complete(null);
-    LOG.fine(
-        () -> "job done: " + record.fullId() + (failure == null ? "" : " " + failure.getReason()));
+  }
+
+  /**
+   * Writes the job's DONE record inside the execution's open transaction, so the record and the
+   * effects commit together. DuckDB refuses writes to two databases in one transaction, so a job
+   * whose effects live in another project's database is recorded right after its commit instead.
+   */
+  private boolean storeDoneWithEffects(JobRecord record, Execution execution) {
+    MetadataStore metadata = catalog.metadata();
+    if (metadata == null) {
+      return false;
+    }
+    Job preview = JsonCodec.copy(record.job);
+    applyDone(preview, execution, null, clock.getAsLong());
+    try {
+      metadata.putJob(
+          execution.connection,
+          record.project,
+          preview,
+          executionCount(record),
+          record.runtimeMs,
+          record.principal,
+          record.sequence);
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Writes the job's current record on its own (no-op without a data folder). */
+  private void persist(JobRecord record) {
+    MetadataStore metadata = catalog.metadata();
+    if (metadata == null) {
+      return;
+    }
+    try {
+      metadata.putJob(
+          null,
+          record.project,
+          record.job,
+          executionCount(record),
+          record.runtimeMs,
+          record.principal,
+          record.sequence);
+    } catch (SQLException e) {
+      LOG.log(Level.WARNING, "cannot persist job " + record.fullId(), e);
+    }
+  }
+
+  private int executionCount(JobRecord record) {
+    AtomicInteger n = executions.get(record.project + ":" + record.jobId);
+    return n == null ? 0 : n.get();
+  }
+
+  /**
+   * Loads the jobs of a data folder after a restart. Jobs that were PENDING or RUNNING when the
+   * server stopped end DONE with errorResult {@code backendError}, which BigQuery documents as
+   * retryable: none vanish, none run twice.
+   */
+  public void recover() {
+    MetadataStore metadata = catalog.metadata();
+    if (metadata == null) {
+      return;
+    }
+    long maxSequence = 0;
+    for (String project : catalog.projects()) {
+      List<MetadataStore.StoredJob> stored;
+      try {
+        stored = metadata.loadJobs(project);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot load the jobs of project " + project + ": " + e, e);
+      }
+      for (MetadataStore.StoredJob s : stored) {
+        JobReference ref = s.job.getJobReference();
+        JobRecord record =
+            new JobRecord(
+                project,
+                ref.getJobId(),
+                ref.getLocation(),
+                s.sequence,
+                s.runtimeMs,
+                s.job,
+                null,
+                null,
+                s.principal);
+        if (s.executions > 0) {
+          executions.put(project + ":" + ref.getJobId(), new AtomicInteger(s.executions));
+        }
+        synchronized (record) {
+          if (!"DONE".equals(s.job.getStatus().getState())) {
+            markDone(
+                record,
+                null,
+                Errors.of(
+                    "backendError",
+                    "The job was interrupted because the server stopped while it ran; it left no"
+                        + " effects. Retry it."));
+          } else {
+            record.state = JobRecord.State.DONE;
+            record.done.complete(null);
+          }
+        }
+        jobs.computeIfAbsent(project, p -> new ConcurrentHashMap<>()).put(ref.getJobId(), record);
+        maxSequence = Math.max(maxSequence, s.sequence);
+      }
+    }
+    sequence.set(Math.max(sequence.get(), maxSequence));
   }
 
   private static ErrorProto stopped() {
@@ -706,6 +899,9 @@ public final class JobManager implements AutoCloseable {
       }
     }
     jobs.get(project).remove(jobId, record);
+    if (catalog.metadata() != null) {
+      catalog.metadata().removeJob(project, jobId);
+    }
   }
 
   // ---------------------------------------------------------------- stats

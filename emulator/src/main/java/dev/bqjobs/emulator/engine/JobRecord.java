@@ -37,6 +37,11 @@ final class JobRecord {
   Job job;
   State state = State.PENDING;
   boolean cancelRequested;
+
+  /** status.errors of the job's failure when it has details (the bad rows of a load). */
+  java.util.List<com.google.api.services.bigquery.model.ErrorProto> failureErrors =
+      java.util.List.of();
+
   ScheduledFuture<?> wake;
 
   JobRecord(

@@ -188,25 +188,44 @@ final class QueryRunner {
     TranslatedStatement st = record.statement;
     String location = record.location;
     long bytes = checkNames(record, q, st);
-    Connection c = null;
-    try {
-      c = catalog.connect(defaultProject(record.project, q), defaultDataset(q));
-      c.setAutoCommit(false);
-      Execution e = execute(c, record, q, st, bytes);
-      c = null;
-      return e;
-    } catch (SQLException e) {
-      throw failureOf(e, location);
-    } finally {
-      if (c != null) {
-        try {
-          c.rollback();
-          c.close();
-        } catch (SQLException ignored) {
-          // the transaction was never committed
+    if (st.statementType() == StatementType.SELECT && q.getDestinationTable() == null) {
+      // Created outside the job's transaction: concurrent jobs creating it inside theirs would
+      // fail each other with a catalog write-write conflict.
+      catalog.ensureSchema(record.project, Catalog.ANONYMOUS_DATASET);
+    }
+    for (int attempt = 1; ; attempt++) {
+      Connection c = null;
+      try {
+        c = catalog.connect(defaultProject(record.project, q), defaultDataset(q));
+        c.setAutoCommit(false);
+        Execution e = execute(c, record, q, st, bytes);
+        c = null;
+        return e;
+      } catch (SQLException e) {
+        // DuckDB's optimistic concurrency refuses one of two transactions touching the same
+        // catalog entry; BigQuery serialises such jobs itself, so try again a few times.
+        if (attempt < MAX_CONFLICT_ATTEMPTS && isConflict(e)) {
+          continue;
+        }
+        throw failureOf(e, location);
+      } finally {
+        if (c != null) {
+          try {
+            c.rollback();
+            c.close();
+          } catch (SQLException ignored) {
+            // the transaction was never committed
+          }
         }
       }
     }
+  }
+
+  private static final int MAX_CONFLICT_ATTEMPTS = 5;
+
+  static boolean isConflict(SQLException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+    return m.contains("conflict");
   }
 
   /** Checks every table the statement names, as BigQuery does before running; returns bytes. */
@@ -417,11 +436,6 @@ final class QueryRunner {
     if (dest == null) {
       TableReference anon = anonymousTable(record);
       try (Statement s = c.createStatement()) {
-        s.execute(
-            "CREATE SCHEMA IF NOT EXISTS "
-                + Catalog.quote(anon.getProjectId())
-                + "."
-                + Catalog.quote(anon.getDatasetId()));
         s.execute(
             "CREATE OR REPLACE TABLE "
                 + Catalog.qualified(anon.getProjectId(), anon.getDatasetId(), anon.getTableId())

@@ -4,10 +4,21 @@ package dev.bqjobs.emulator.http;
 public final class Reply {
   private final int status;
   private final Object body;
+  private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
   private Reply(int status, Object body) {
     this.status = status;
     this.body = body;
+  }
+
+  /** The same reply with one more response header (e.g. an upload session's Location). */
+  public Reply withHeader(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  public java.util.Map<String, String> headers() {
+    return java.util.Collections.unmodifiableMap(headers);
   }
 
   public static Reply ok(Object body) {

@@ -28,6 +28,11 @@ public final class Router implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(Router.class.getName());
   private static final String API_PREFIX = "/bigquery/v2";
 
+  /**
+   * Media uploads live under {@code /upload/bigquery/v2/...}; routes name them {@code /upload/...}.
+   */
+  private static final String UPLOAD_PREFIX = "/upload" + API_PREFIX;
+
   /** A handler of one API method. */
   @FunctionalInterface
   public interface Handler {
@@ -64,11 +69,13 @@ public final class Router implements HttpHandler {
     final String[] segments;
     final String apiMethod;
     final Handler handler;
+    final long maxBodyBytes;
 
-    Route(String method, String template, String apiMethod, Handler handler) {
+    Route(String method, String template, String apiMethod, long maxBodyBytes, Handler handler) {
       this.method = method;
       this.segments = split(template);
       this.apiMethod = apiMethod;
+      this.maxBodyBytes = maxBodyBytes;
       this.handler = handler;
     }
 
@@ -105,7 +112,17 @@ public final class Router implements HttpHandler {
    * Adds a route; {@code template} is relative to the API root, e.g. {@code /projects/{p}/jobs}.
    */
   public Router add(String method, String template, String apiMethod, Handler handler) {
-    routes.add(new Route(method, template, apiMethod, handler));
+    routes.add(new Route(method, template, apiMethod, maxBodyBytes, handler));
+    return this;
+  }
+
+  /**
+   * Adds a route whose bodies may be larger than the API's limit (media uploads). Templates under
+   * {@code /upload/} match {@code /upload/bigquery/v2/...}.
+   */
+  public Router add(
+      String method, String template, String apiMethod, long maxBodyBytes, Handler handler) {
+    routes.add(new Route(method, template, apiMethod, maxBodyBytes, handler));
     return this;
   }
 
@@ -152,7 +169,7 @@ public final class Router implements HttpHandler {
             405, "methodNotAllowed", "Method " + method + " is not allowed on " + rawPath);
       }
       apiMethod = route.apiMethod;
-      byte[] body = readBody(exchange);
+      byte[] body = readBody(exchange, route.maxBodyBytes);
       HttpCall call =
           new HttpCall(
               method,
@@ -171,6 +188,7 @@ public final class Router implements HttpHandler {
             503, "backendError", "Service unavailable: the response was lost (injected fault).");
       }
       status = reply.status();
+      reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
       send(exchange, status, reply.body() == null ? null : JsonCodec.write(reply.body()));
     } catch (ApiException e) {
       status = e.code();
@@ -200,6 +218,9 @@ public final class Router implements HttpHandler {
   }
 
   private static String stripPrefix(String path) {
+    if (path.startsWith(UPLOAD_PREFIX + "/")) {
+      return "/upload" + path.substring(UPLOAD_PREFIX.length());
+    }
     if (path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/")) {
       return path.substring(API_PREFIX.length());
     }
@@ -255,12 +276,12 @@ public final class Router implements HttpHandler {
     return out;
   }
 
-  private byte[] readBody(HttpExchange exchange) throws IOException {
+  private byte[] readBody(HttpExchange exchange, long maxBodyBytes) throws IOException {
     String declared = exchange.getRequestHeaders().getFirst("Content-Length");
     if (declared != null) {
       try {
         if (Long.parseLong(declared.trim()) > maxBodyBytes) {
-          throw tooLarge();
+          throw tooLarge(maxBodyBytes);
         }
       } catch (NumberFormatException e) {
         throw ApiException.invalid("Invalid Content-Length: " + declared);
@@ -279,7 +300,7 @@ public final class Router implements HttpHandler {
       while ((n = in.read(buffer)) > 0) {
         out.write(buffer, 0, n);
         if (out.size() > maxBodyBytes) {
-          throw tooLarge();
+          throw tooLarge(maxBodyBytes);
         }
       }
     } catch (java.util.zip.ZipException e) {
@@ -288,7 +309,7 @@ public final class Router implements HttpHandler {
     return out.toByteArray();
   }
 
-  private ApiException tooLarge() {
+  private static ApiException tooLarge(long maxBodyBytes) {
     return new ApiException(
         413, "invalid", "Request payload size exceeds the limit: " + maxBodyBytes + " bytes.");
   }

@@ -39,7 +39,7 @@ public final class Catalog implements AutoCloseable {
 
   private static final Set<String> RESERVED_CATALOGS = Set.of("memory", "system", "temp", "main");
   private static final Set<String> INTERNAL_SCHEMAS =
-      Set.of("information_schema", "pg_catalog", "main");
+      Set.of("information_schema", "pg_catalog", "main", MetadataStore.SCHEMA);
   private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9_]{1,1024}");
   private static final Pattern TABLE_ID =
       Pattern.compile("[\\p{L}\\p{M}\\p{N}\\p{Pc}\\p{Pd} ]{1,1024}");
@@ -52,6 +52,9 @@ public final class Catalog implements AutoCloseable {
   private final Set<String> attached = ConcurrentHashMap.newKeySet();
   private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
   private final Map<String, Table> tables = new ConcurrentHashMap<>();
+
+  /** Non-null when {@code dataDir} is set: side metadata survives restarts. */
+  private final MetadataStore metadata;
 
   /**
    * @param dataDir folder to keep each project's database in, or null to keep everything in memory
@@ -68,6 +71,41 @@ public final class Catalog implements AutoCloseable {
     } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException("cannot open the embedded DuckDB database: " + e, e);
     }
+    this.metadata = dataDir == null ? null : new MetadataStore(root);
+    if (dataDir != null) {
+      reopen();
+    }
+  }
+
+  /** Attaches every project database found in the data folder and loads its side metadata. */
+  private void reopen() {
+    try (java.util.stream.Stream<Path> files = Files.list(dataDir)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".duckdb")) {
+          String project = name.substring(0, name.length() - ".duckdb".length());
+          ensureProject(project);
+          metadata
+              .loadDatasets(project)
+              .forEach((d, value) -> datasets.put(key(project, d), value));
+          metadata
+              .loadTables(project)
+              .forEach((t, value) -> tables.put(key(project, "") + t, value));
+        }
+      }
+    } catch (java.io.IOException | SQLException e) {
+      throw new IllegalStateException("cannot reopen the data folder " + dataDir + ": " + e, e);
+    }
+  }
+
+  /** The metadata store when the server persists to a data folder, else null. */
+  public MetadataStore metadata() {
+    return metadata;
+  }
+
+  /** Projects whose databases are attached, e.g. to recover their jobs after a restart. */
+  public java.util.List<String> projects() {
+    return new java.util.ArrayList<>(attached);
   }
 
   /**
@@ -106,6 +144,9 @@ public final class Catalog implements AutoCloseable {
           dataDir == null ? ":memory:" : dataDir.resolve(project + ".duckdb").toString();
       try (Statement s = root.createStatement()) {
         s.execute("ATTACH IF NOT EXISTS " + literal(target) + " AS " + quote(project));
+        if (metadata != null) {
+          metadata.initProject(project);
+        }
       } catch (SQLException e) {
         throw new IllegalStateException("cannot attach project " + project + ": " + e, e);
       }
@@ -161,7 +202,21 @@ public final class Catalog implements AutoCloseable {
       stored.setId(project + ":" + datasetId);
       stored.setType("DEFAULT");
       datasets.put(key, stored);
+      if (metadata != null) {
+        metadata.putDataset(project, datasetId, stored);
+      }
       return JsonCodec.copy(stored);
+    }
+  }
+
+  /**
+   * Creates a schema (a hidden dataset such as {@link #ANONYMOUS_DATASET}) if it is missing, in its
+   * own committed transaction.
+   */
+  public void ensureSchema(String project, String datasetId) {
+    ensureProject(project);
+    synchronized (datasets) {
+      execute("CREATE SCHEMA IF NOT EXISTS " + quote(project) + "." + quote(datasetId));
     }
   }
 
@@ -252,6 +307,9 @@ public final class Catalog implements AutoCloseable {
         execute("DROP SCHEMA " + quote(project) + "." + quote(datasetId) + " CASCADE");
       }
       datasets.remove(key(project, datasetId));
+      if (metadata != null) {
+        metadata.removeDataset(project, datasetId);
+      }
       tables.keySet().removeIf(k -> k.startsWith(key(project, datasetId) + "."));
     }
   }
@@ -321,8 +379,11 @@ public final class Catalog implements AutoCloseable {
       execute(ddl.toString());
       Table stored = JsonCodec.copy(request);
       stored.setSchema(null);
-      tables.put(key(project, datasetId) + "." + tableId, stored);
       rememberFieldDescriptions(stored, request.getSchema());
+      tables.put(key(project, datasetId) + "." + tableId, stored);
+      if (metadata != null) {
+        metadata.putTable(project, datasetId, tableId, stored);
+      }
     }
     return getTable(project, datasetId, tableId);
   }
@@ -401,6 +462,9 @@ public final class Catalog implements AutoCloseable {
         (k, t) -> {
           Table table = t == null ? new Table().setCreationTime(now) : t;
           table.setLastModifiedTime(java.math.BigInteger.valueOf(now));
+          if (metadata != null) {
+            metadata.putTable(project, datasetId, tableId, table);
+          }
           return table;
         });
   }
@@ -408,6 +472,9 @@ public final class Catalog implements AutoCloseable {
   /** Forgets side metadata of a table dropped by SQL. */
   public void forget(String project, String datasetId, String tableId) {
     tables.remove(key(project, datasetId) + "." + tableId);
+    if (metadata != null) {
+      metadata.removeTable(project, datasetId, tableId);
+    }
   }
 
   public boolean tableExists(String project, String datasetId, String tableId) {

@@ -1,0 +1,97 @@
+package dev.bqjobs.emulator.engine;
+
+import com.google.api.services.bigquery.model.JobConfiguration;
+import com.google.api.services.bigquery.model.TableReference;
+import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.store.Catalog;
+import dev.bqjobs.emulator.store.Locations;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Name and location rules shared by load, extract and copy jobs: table references default to the
+ * job's project, every dataset a job touches must be in the job's location, and a job without
+ * {@code jobReference.location} runs where its first existing dataset is (US otherwise).
+ */
+final class DatasetChecks {
+  private final Catalog catalog;
+
+  DatasetChecks(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** The reference with the job's project filled in when it names none. */
+  static TableReference resolve(TableReference ref, String jobProject) throws JobFailure {
+    if (ref == null || ref.getDatasetId() == null || ref.getTableId() == null) {
+      throw new JobFailure(
+          "invalid", "A table reference needs a datasetId and a tableId, got " + ref + ".");
+    }
+    return ref.clone().setProjectId(ref.getProjectId() == null ? jobProject : ref.getProjectId());
+  }
+
+  static String fullName(TableReference t) {
+    return t.getProjectId() + ":" + t.getDatasetId() + "." + t.getTableId();
+  }
+
+  /** The location BigQuery infers for a load, extract or copy job. */
+  String inferLocation(String jobProject, JobConfiguration config) {
+    List<TableReference> touched = new ArrayList<>();
+    if (config.getLoad() != null) {
+      touched.add(config.getLoad().getDestinationTable());
+    } else if (config.getExtract() != null) {
+      touched.add(config.getExtract().getSourceTable());
+    } else if (config.getCopy() != null) {
+      touched.add(config.getCopy().getSourceTable());
+      if (config.getCopy().getSourceTables() != null) {
+        touched.addAll(config.getCopy().getSourceTables());
+      }
+      touched.add(config.getCopy().getDestinationTable());
+    }
+    for (TableReference ref : touched) {
+      if (ref == null || ref.getDatasetId() == null) {
+        continue;
+      }
+      String project = ref.getProjectId() == null ? jobProject : ref.getProjectId();
+      try {
+        String location = catalog.datasetLocation(project, ref.getDatasetId());
+        if (location != null) {
+          return location;
+        }
+      } catch (ApiException e) {
+        // an invalid name fails the job later with a precise message
+      }
+    }
+    return Locations.DEFAULT;
+  }
+
+  /** Fails the job with notFound unless the table's dataset exists in {@code location}. */
+  void requireDatasetInLocation(TableReference table, String location) throws JobFailure {
+    String actual;
+    try {
+      actual = catalog.datasetLocation(table.getProjectId(), table.getDatasetId());
+    } catch (ApiException e) {
+      throw new JobFailure(e.reason(), e.getMessage());
+    }
+    if (actual == null || !Locations.same(actual, location)) {
+      throw new JobFailure(
+          "notFound",
+          "Not found: Dataset "
+              + table.getProjectId()
+              + ":"
+              + table.getDatasetId()
+              + " was not found in location "
+              + location);
+    }
+  }
+
+  /** Fails the job with notFound unless the table exists (its dataset checked first). */
+  void requireTable(TableReference table, String location) throws JobFailure {
+    requireDatasetInLocation(table, location);
+    if (!catalog.tableExists(table.getProjectId(), table.getDatasetId(), table.getTableId())) {
+      throw new JobFailure(
+          "notFound",
+          "Not found: Table " + fullName(table) + " was not found in location " + location);
+    }
+  }
+}
