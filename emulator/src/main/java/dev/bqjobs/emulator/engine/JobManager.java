@@ -269,8 +269,12 @@ public final class JobManager implements AutoCloseable {
     synchronized (pending) {
       pending.add(record);
     }
+    // jobs.insert answers PENDING or RUNNING, as BigQuery does. A job without a runtime can run to
+    // DONE on a worker before admit() returns, so keep the answer taken before it could start.
+    Job answer = snapshot(record);
     admit();
-    return snapshot(record);
+    Job latest = snapshot(record);
+    return "DONE".equals(latest.getStatus().getState()) ? answer : latest;
   }
 
   /** What BigQuery refuses with HTTP 400 at jobs.insert for load, extract and copy jobs. */
