@@ -28,6 +28,9 @@ public final class Router implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(Router.class.getName());
   private static final String API_PREFIX = "/bigquery/v2";
 
+  /** How much of an oversized body is read and dropped before the 413 (see tooLarge). */
+  private static final long DISCARD_LIMIT = 64L * 1024 * 1024;
+
   /**
    * Media uploads live under {@code /upload/bigquery/v2/...}; routes name them {@code /upload/...}.
    */
@@ -280,8 +283,9 @@ public final class Router implements HttpHandler {
     String declared = exchange.getRequestHeaders().getFirst("Content-Length");
     if (declared != null) {
       try {
-        if (Long.parseLong(declared.trim()) > maxBodyBytes) {
-          throw tooLarge(maxBodyBytes);
+        long length = Long.parseLong(declared.trim());
+        if (length > maxBodyBytes) {
+          throw tooLarge(exchange, maxBodyBytes, length);
         }
       } catch (NumberFormatException e) {
         throw ApiException.invalid("Invalid Content-Length: " + declared);
@@ -300,7 +304,7 @@ public final class Router implements HttpHandler {
       while ((n = in.read(buffer)) > 0) {
         out.write(buffer, 0, n);
         if (out.size() > maxBodyBytes) {
-          throw tooLarge(maxBodyBytes);
+          throw tooLarge(exchange, maxBodyBytes, -1);
         }
       }
     } catch (java.util.zip.ZipException e) {
@@ -309,7 +313,27 @@ public final class Router implements HttpHandler {
     return out.toByteArray();
   }
 
-  private static ApiException tooLarge(long maxBodyBytes) {
+  /**
+   * The 413 for a body over the limit. The rest of the body (up to {@link #DISCARD_LIMIT}) is read
+   * and dropped first: closing a connection with unread request bytes makes TCP reset it, and the
+   * client then loses the 413 in flight. A body declared larger than that gets the 413 at once.
+   *
+   * @param declared the Content-Length, or -1 when the body is chunked
+   */
+  private static ApiException tooLarge(HttpExchange exchange, long maxBodyBytes, long declared) {
+    if (declared <= DISCARD_LIMIT) {
+      byte[] buffer = new byte[65536];
+      long dropped = 0;
+      try {
+        InputStream raw = exchange.getRequestBody();
+        int n;
+        while (dropped < DISCARD_LIMIT && (n = raw.read(buffer)) > 0) {
+          dropped += n;
+        }
+      } catch (IOException ignored) {
+        // the client stopped sending; answer anyway
+      }
+    }
     return new ApiException(
         413, "invalid", "Request payload size exceeds the limit: " + maxBodyBytes + " bytes.");
   }
