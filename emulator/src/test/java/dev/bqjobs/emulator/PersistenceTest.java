@@ -122,19 +122,94 @@ public class PersistenceTest {
     }
   }
 
+  @Test
+  public void killDuringALoadLeavesTheTableAsItWas() throws Exception {
+    Path data = folder.newFolder("load-data").toPath();
+    Path gcs = folder.newFolder("gcs").toPath();
+    Path csv = gcs.resolve("bucket").resolve("big.csv");
+    Files.createDirectories(csv.getParent());
+    // Big enough that loading it takes seconds, so the kill lands while rows are being written.
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+      for (int i = 0; i < 1_500_000; i++) {
+        w.write(i + ",name_" + i + "\n");
+      }
+    }
+    Process first = launch(data, "--gcs-root", gcs.toString());
+    try {
+      Bigquery bq = client(awaitListening(first));
+      bq.datasets()
+          .insert(
+              PROJECT, new Dataset().setDatasetReference(new DatasetReference().setDatasetId("ds")))
+          .execute();
+      Job seed =
+          QueryJobsTest.waitDone(
+              bq,
+              bq.jobs()
+                  .insert(
+                      PROJECT,
+                      query(
+                          "seed",
+                          "CREATE TABLE ds.target AS SELECT CAST(1 AS INT64) AS id, 'one' AS name",
+                          null))
+                  .execute());
+      assertThat(seed.getStatus().getErrorResult(), equalTo(null));
+      Job load =
+          new Job()
+              .setJobReference(
+                  new com.google.api.services.bigquery.model.JobReference()
+                      .setProjectId(PROJECT)
+                      .setJobId("big_load"))
+              .setConfiguration(
+                  new com.google.api.services.bigquery.model.JobConfiguration()
+                      .setLoad(
+                          new com.google.api.services.bigquery.model.JobConfigurationLoad()
+                              .setSourceUris(List.of("gs://bucket/big.csv"))
+                              .setSourceFormat("CSV")
+                              .setWriteDisposition("WRITE_APPEND")
+                              .setDestinationTable(
+                                  new com.google.api.services.bigquery.model.TableReference()
+                                      .setProjectId(PROJECT)
+                                      .setDatasetId("ds")
+                                      .setTableId("target"))));
+      Job inserted = bq.jobs().insert(PROJECT, load).execute();
+      String state = inserted.getStatus().getState();
+      for (int i = 0; i < 10_000 && state.equals("PENDING"); i++) {
+        state =
+            bq.jobs().get(PROJECT, "big_load").setLocation("US").execute().getStatus().getState();
+      }
+      assertThat("the load must still be running when killed", state, equalTo("RUNNING"));
+    } finally {
+      first.destroyForcibly();
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    Process second = launch(data, "--gcs-root", gcs.toString());
+    try {
+      Bigquery bq = client(awaitListening(second));
+      Job load = bq.jobs().get(PROJECT, "big_load").setLocation("US").execute();
+      assertThat(load.getStatus().getState(), equalTo("DONE"));
+      assertThat(load.getStatus().getErrorResult().getReason(), equalTo("backendError"));
+      assertThat(
+          bq.tables().get(PROJECT, "ds", "target").execute().getNumRows().longValue(), equalTo(1L));
+    } finally {
+      second.destroyForcibly();
+      second.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static Bigquery client(String url) {
     return new Bigquery.Builder(new NetHttpTransport(), JsonCodec.factory(), r -> {})
         .setRootUrl(url + "/")
         .build();
   }
 
-  private static Process launch(Path dataDir) throws Exception {
+  private static Process launch(Path dataDir, String... more) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());
     command.addAll(List.of("--port", "0", "--data-dir", dataDir.toString()));
+    command.addAll(List.of(more));
     File err = Files.createTempFile("bqjobs-persist", ".err").toFile();
     err.deleteOnExit();
     return new ProcessBuilder(command).redirectError(err).start();
