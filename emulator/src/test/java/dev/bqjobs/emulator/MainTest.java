@@ -37,7 +37,8 @@ public class MainTest {
     return process;
   }
 
-  private static final java.util.Map<Process, File> STDERR = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Process, File> STDERR =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Reads stdout until the listening line; fails if the process ends first. */
   private static String awaitListening(Process process) throws Exception {

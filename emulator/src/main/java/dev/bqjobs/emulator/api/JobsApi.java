@@ -1,8 +1,6 @@
 package dev.bqjobs.emulator.api;
 
 import com.google.api.services.bigquery.model.Job;
-import com.google.api.services.bigquery.model.JobConfiguration;
-import com.google.api.services.bigquery.model.JobConfigurationQuery;
 import dev.bqjobs.emulator.engine.JobManager;
 import dev.bqjobs.emulator.http.ApiException;
 import dev.bqjobs.emulator.http.HttpCall;
@@ -32,23 +30,7 @@ public final class JobsApi {
 
   private Reply insert(HttpCall call) {
     Job request = call.json(Job.class, "job");
-    requireFields(request);
     return Reply.ok(jobs.insert(call.param("projectId"), request, call.principal()));
-  }
-
-  /**
-   * A missing configuration, or a query job without its SQL, is reason {@code required} in BigQuery
-   * (as for datasets.insert and jobs.query here), not {@code invalid}.
-   */
-  private static void requireFields(Job request) {
-    JobConfiguration config = request.getConfiguration();
-    if (config == null) {
-      throw ApiException.required("Required parameter is missing: configuration");
-    }
-    JobConfigurationQuery query = config.getQuery();
-    if (query != null && (query.getQuery() == null || query.getQuery().isBlank())) {
-      throw ApiException.required("Required parameter is missing: configuration.query.query");
-    }
   }
 
   private Reply get(HttpCall call) {
@@ -63,7 +45,7 @@ public final class JobsApi {
     String project = call.param("projectId");
     boolean allUsers = call.queryBoolean("allUsers", false);
     if (allUsers && !access.maySeeAllJobs(call.principal(), project)) {
-      throw new dev.bqjobs.emulator.http.ApiException(
+      throw new ApiException(
           403,
           "accessDenied",
           "Access Denied: Project "

@@ -157,7 +157,7 @@ public final class JobManager implements AutoCloseable {
     Catalog.validateProjectId(project);
     JobConfiguration config = request.getConfiguration();
     if (config == null) {
-      throw ApiException.invalid("Required parameter is missing: configuration");
+      throw ApiException.required("Required parameter is missing: configuration");
     }
     int kinds =
         (config.getQuery() != null ? 1 : 0)
@@ -203,7 +203,7 @@ public final class JobManager implements AutoCloseable {
     StringBuilder translationError = new StringBuilder();
     if (query != null) {
       if (query.getQuery() == null || query.getQuery().isBlank()) {
-        throw ApiException.invalid("Required parameter is missing: query");
+        throw ApiException.required("Required parameter is missing: configuration.query.query");
       }
       if (!QueryRunner.isLegacy(query)) {
         statement = QueryRunner.translate(query.getQuery(), translationError);
