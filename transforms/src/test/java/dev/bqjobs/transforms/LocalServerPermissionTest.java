@@ -1,0 +1,108 @@
+package dev.bqjobs.transforms;
+
+import static dev.bqjobs.transforms.LocalServerSupport.countAll;
+import static dev.bqjobs.transforms.LocalServerSupport.describe;
+import static dev.bqjobs.transforms.LocalServerSupport.query;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
+import dev.bqjobs.emulator.LocalBigQueryRule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+
+/**
+ * Credentials over HTTP against a server with access control: the token is sent; a principal
+ * without {@code bigquery.jobs.create} gets a FAILED {@code accessDenied} result that names the
+ * permission and the roles that grant it, at once (no retries).
+ */
+public class LocalServerPermissionTest {
+  static final String P = "iam-project";
+  static final Path POLICY = writePolicy();
+
+  @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule(b -> b.iam(POLICY));
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  static Path writePolicy() {
+    try {
+      Path file = Files.createTempFile("bqjobs-iam", ".json");
+      file.toFile().deleteOnExit();
+      Files.writeString(
+          file,
+          "{\"principals\": {\"analyst-token\": \"analyst@example.com\","
+              + " \"viewer-token\": \"viewer@example.com\"},"
+              + " \"bindings\": ["
+              + "  {\"role\": \"roles/bigquery.jobUser\", \"project\": \"iam-project\","
+              + "   \"members\": [\"analyst@example.com\"]},"
+              + "  {\"role\": \"roles/bigquery.dataViewer\", \"project\": \"iam-project\","
+              + "   \"members\": [\"viewer@example.com\"]}]}");
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static BigQueryJobs.Run transform(String token) {
+    return BigQueryJobs.run()
+        .withRootUrl(BQ.rootUrl())
+        .withProject(P)
+        .withLocation("US")
+        .withRunToken("iam_" + token.replace('-', '_'))
+        .withCredentials(GoogleCredentials.create(new AccessToken(token, null)))
+        .withPollBackoff(Duration.millis(20), Duration.millis(200));
+  }
+
+  @Test
+  public void aPrincipalWithoutJobsCreateIsDeniedNamingPermissionAndRoles() {
+    long deniedBefore = countAll(BQ.server(), "jobs.insert");
+    PCollection<JobRequest> requests = p.apply(Create.of(query("SELECT 1 AS x", "q")));
+    BigQueryJobs.Result viewer = requests.apply("AsViewer", transform("viewer-token"));
+    BigQueryJobs.Result analyst = requests.apply("AsAnalyst", transform("analyst-token"));
+
+    PAssert.that(viewer.succeeded()).empty();
+    PAssert.that(viewer.succeededWithWarnings()).empty();
+    PAssert.that(describe(viewer.failed(), "fv")).containsInAnyOrder("q:FAILED:accessDenied");
+    PAssert.that(viewer.failed())
+        .satisfies(
+            rs -> {
+              JobResult r = rs.iterator().next();
+              assertThat(
+                  r.getErrorResult().getMessage(),
+                  allOf(
+                      containsString("bigquery.jobs.create"),
+                      containsString("iam-project"),
+                      containsString("bigquery.user"),
+                      containsString("bigquery.jobUser"),
+                      containsString("bigquery.admin"),
+                      not(containsString("viewer-token"))));
+              assertThat(r.getJob(), nullValue());
+              assertThat(r.getAttemptJobIds(), hasSize(1));
+              return null;
+            });
+    // The same request with a token that may create jobs runs.
+    PAssert.that(describe(analyst.succeeded(), "sa")).containsInAnyOrder("q:SUCCEEDED");
+    PAssert.that(analyst.succeededWithWarnings()).empty();
+    PAssert.that(analyst.failed()).empty();
+    p.run().waitUntilFinish();
+
+    // Denied once, not retried: one refused insert and one accepted one.
+    assertThat(BQ.server().requestCounts().get("jobs.insert 403"), equalTo(1L));
+    assertThat(countAll(BQ.server(), "jobs.insert") - deniedBefore, equalTo(2L));
+  }
+}
