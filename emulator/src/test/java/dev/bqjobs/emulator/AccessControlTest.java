@@ -138,6 +138,36 @@ public class AccessControlTest {
   }
 
   @Test
+  public void loadIntoADatasetWithoutWriteAccessFailsAccessDenied() throws Exception {
+    Path csv = BQ.server().gcsRoot().resolve("bucket").resolve("rows.csv");
+    Files.createDirectories(csv.getParent());
+    Files.writeString(csv, "1\n2\n");
+    Bigquery analyst = clientWithToken("analyst-token");
+    Job load =
+        new Job()
+            .setJobReference(
+                new com.google.api.services.bigquery.model.JobReference()
+                    .setProjectId(PROJECT)
+                    .setJobId("a_load"))
+            .setConfiguration(
+                new com.google.api.services.bigquery.model.JobConfiguration()
+                    .setLoad(
+                        new com.google.api.services.bigquery.model.JobConfigurationLoad()
+                            .setSourceUris(java.util.List.of("gs://bucket/rows.csv"))
+                            .setAutodetect(true)
+                            .setDestinationTable(
+                                new com.google.api.services.bigquery.model.TableReference()
+                                    .setProjectId(PROJECT)
+                                    .setDatasetId("open")
+                                    .setTableId("loaded"))));
+    Job done = QueryJobsTest.waitDone(analyst, analyst.jobs().insert(PROJECT, load).execute());
+    assertThat(done.getStatus().getErrorResult().getReason(), equalTo("accessDenied"));
+    assertThat(
+        done.getStatus().getErrorResult().getMessage(),
+        containsString("bigquery.tables.updateData"));
+  }
+
+  @Test
   public void othersJobsAreHidden() throws Exception {
     Bigquery admin = clientWithToken("admin-token");
     admin.jobs().insert(PROJECT, query("admins_job", "SELECT 1")).execute();

@@ -56,8 +56,10 @@ final class CopyRunner {
     TableReference dest = DatasetChecks.resolve(copy.getDestinationTable(), record.project);
     for (TableReference s : sources) {
       checks.requireTable(s, record.location);
+      checks.requireRead(record, s);
     }
     checks.requireDatasetInLocation(dest, record.location);
+    checks.requireWrite(record, dest);
     try {
       Catalog.validateTableId(dest.getTableId());
     } catch (ApiException e) {
@@ -115,14 +117,7 @@ final class CopyRunner {
               + ": "
               + Catalog.firstLine(e.getMessage()));
     } finally {
-      if (c != null) {
-        try {
-          c.rollback();
-          c.close();
-        } catch (SQLException ignored) {
-          // never committed
-        }
-      }
+      Execution.discard(c);
     }
   }
 

@@ -4,21 +4,46 @@ import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Name and location rules shared by load, extract and copy jobs: table references default to the
- * job's project, every dataset a job touches must be in the job's location, and a job without
- * {@code jobReference.location} runs where its first existing dataset is (US otherwise).
+ * Name, location and access rules shared by every job type: table references default to the job's
+ * project, every dataset a job touches must be in the job's location, a job without {@code
+ * jobReference.location} runs where its first existing dataset is (US otherwise), and the job's
+ * principal must be allowed to read what it reads and change what it writes.
  */
 final class DatasetChecks {
   private final Catalog catalog;
+  private volatile AccessControl access = new AccessControl(null);
 
   DatasetChecks(Catalog catalog) {
     this.catalog = catalog;
+  }
+
+  void setAccessControl(AccessControl access) {
+    this.access = access;
+  }
+
+  /** Fails the job with accessDenied unless its principal may read the table's data. */
+  void requireRead(JobRecord record, TableReference t) throws JobFailure {
+    if (!access.mayRead(record.principal, t.getProjectId(), t.getDatasetId())) {
+      throw new JobFailure(
+          "accessDenied",
+          AccessControl.readDenied(t.getProjectId(), t.getDatasetId(), t.getTableId()));
+    }
+  }
+
+  /** Fails the job with accessDenied unless its principal may create or change the table. */
+  void requireWrite(JobRecord record, TableReference t) throws JobFailure {
+    if (!access.mayWrite(record.principal, t.getProjectId(), t.getDatasetId())) {
+      throw new JobFailure(
+          "accessDenied",
+          AccessControl.writeDenied(t.getProjectId(), t.getDatasetId(), t.getTableId()));
+    }
   }
 
   /** The reference with the job's project filled in when it names none. */
@@ -48,6 +73,14 @@ final class DatasetChecks {
       }
       touched.add(config.getCopy().getDestinationTable());
     }
+    return locationOfFirst(touched, jobProject);
+  }
+
+  /**
+   * The location of the first existing dataset among {@code touched} (references without a project
+   * belong to {@code jobProject}), else US.
+   */
+  String locationOfFirst(List<TableReference> touched, String jobProject) {
     for (TableReference ref : touched) {
       if (ref == null || ref.getDatasetId() == null) {
         continue;

@@ -93,4 +93,20 @@ final class Execution implements AutoCloseable {
       // nothing to release beyond the connection itself
     }
   }
+
+  /**
+   * Rolls back and closes a job's connection that never became an {@link Execution} (the job failed
+   * before its work was handed over); null is ignored.
+   */
+  static void discard(Connection connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.rollback();
+      connection.close();
+    } catch (SQLException ignored) {
+      // nothing was committed, so nothing is left behind
+    }
+  }
 }

@@ -141,6 +141,7 @@ final class ExtractRunner {
     }
     TableReference src = DatasetChecks.resolve(ex.getSourceTable(), record.project);
     checks.requireTable(src, record.location);
+    checks.requireRead(record, src);
     List<String> uris = uris(ex);
     for (String uri : uris) {
       try {
@@ -223,14 +224,7 @@ final class ExtractRunner {
       if (staging != null) {
         deleteTree(staging);
       }
-      if (c != null) {
-        try {
-          c.rollback();
-          c.close();
-        } catch (SQLException ignored) {
-          // read only
-        }
-      }
+      Execution.discard(c);
     }
   }
 

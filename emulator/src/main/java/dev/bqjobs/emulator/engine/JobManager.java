@@ -108,7 +108,7 @@ public final class JobManager implements AutoCloseable {
     this.copies = new CopyRunner(catalog, datasets);
     this.options = options;
     this.clock = clock;
-    this.queries = new QueryRunner(catalog);
+    this.queries = new QueryRunner(catalog, datasets);
     this.runtimes = new Random(options.seed);
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("bqjobs-emulator-timer"));
     this.workers =
@@ -124,7 +124,7 @@ public final class JobManager implements AutoCloseable {
 
   /** Checks of the tables a job reads and writes against its principal's grants. */
   public void setAccessControl(AccessControl access) {
-    queries.setAccessControl(access);
+    datasets.setAccessControl(access);
   }
 
   /** The server's root URL, for selfLink. */

@@ -182,6 +182,7 @@ final class LoadRunner {
       throws JobFailure {
     TableReference dest = DatasetChecks.resolve(load.getDestinationTable(), record.project);
     checks.requireDatasetInLocation(dest, record.location);
+    checks.requireWrite(record, dest);
     try {
       Catalog.validateTableId(dest.getTableId());
     } catch (ApiException e) {
@@ -250,14 +251,7 @@ final class LoadRunner {
     } catch (IOException e) {
       throw new JobFailure("invalid", "Error while reading data, error message: " + e.getMessage());
     } finally {
-      if (c != null) {
-        try {
-          c.rollback();
-          c.close();
-        } catch (SQLException ignored) {
-          // never committed
-        }
-      }
+      Execution.discard(c);
     }
   }
 

@@ -7,14 +7,12 @@ import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableSchema;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.http.ApiException;
-import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.sql.BigQuerySql;
 import dev.bqjobs.emulator.sql.SqlTranslationException;
 import dev.bqjobs.emulator.sql.StatementType;
 import dev.bqjobs.emulator.sql.TableName;
 import dev.bqjobs.emulator.sql.TranslatedStatement;
 import dev.bqjobs.emulator.store.Catalog;
-import dev.bqjobs.emulator.store.Locations;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,14 +36,11 @@ final class QueryRunner {
           + " configuration.";
 
   private final Catalog catalog;
-  private volatile AccessControl access = new AccessControl(null);
+  private final DatasetChecks checks;
 
-  QueryRunner(Catalog catalog) {
+  QueryRunner(Catalog catalog, DatasetChecks checks) {
     this.catalog = catalog;
-  }
-
-  void setAccessControl(AccessControl access) {
-    this.access = access;
+    this.checks = checks;
   }
 
   /** Translates SQL, or returns null and leaves the message for the job's errorResult. */
@@ -121,20 +116,7 @@ final class QueryRunner {
               .setProjectId(defaultProject(jobProject, q))
               .setDatasetId(q.getDefaultDataset().getDatasetId()));
     }
-    for (TableReference ref : touched) {
-      if (ref.getProjectId() == null || ref.getDatasetId() == null) {
-        continue;
-      }
-      try {
-        String location = catalog.datasetLocation(ref.getProjectId(), ref.getDatasetId());
-        if (location != null) {
-          return location;
-        }
-      } catch (ApiException e) {
-        // an invalid name fails the job later with a precise message
-      }
-    }
-    return Locations.DEFAULT;
+    return checks.locationOfFirst(touched, jobProject);
   }
 
   private static List<TableName> tablesOf(TranslatedStatement statement) {
@@ -209,14 +191,7 @@ final class QueryRunner {
         }
         throw failureOf(e, location);
       } finally {
-        if (c != null) {
-          try {
-            c.rollback();
-            c.close();
-          } catch (SQLException ignored) {
-            // the transaction was never committed
-          }
-        }
+        Execution.discard(c);
       }
     }
   }
@@ -240,15 +215,15 @@ final class QueryRunner {
     }
     for (TableName name : names) {
       TableReference ref = resolve(name, record.project, q);
-      String key = ref.getProjectId() + ":" + ref.getDatasetId() + "." + ref.getTableId();
+      String key = DatasetChecks.fullName(ref);
       if (!seen.add(key)) {
         continue;
       }
-      requireDatasetInLocation(ref.getProjectId(), ref.getDatasetId(), record.location);
+      checks.requireDatasetInLocation(ref, record.location);
       if (name == target) {
-        requireWrite(record, ref);
+        checks.requireWrite(record, ref);
       } else {
-        requireRead(record, ref);
+        checks.requireRead(record, ref);
       }
       boolean creates =
           name == target
@@ -267,49 +242,11 @@ final class QueryRunner {
       }
     }
     if (q.getDestinationTable() != null) {
-      TableReference d = q.getDestinationTable();
-      requireDatasetInLocation(
-          d.getProjectId() == null ? record.project : d.getProjectId(),
-          d.getDatasetId(),
-          record.location);
+      TableReference d = DatasetChecks.resolve(q.getDestinationTable(), record.project);
+      checks.requireDatasetInLocation(d, record.location);
+      checks.requireWrite(record, d);
     }
     return bytes;
-  }
-
-  private void requireRead(JobRecord record, TableReference t) throws JobFailure {
-    if (!access.mayRead(record.principal, t.getProjectId(), t.getDatasetId())) {
-      throw new JobFailure(
-          "accessDenied",
-          AccessControl.readDenied(t.getProjectId(), t.getDatasetId(), t.getTableId()));
-    }
-  }
-
-  private void requireWrite(JobRecord record, TableReference t) throws JobFailure {
-    if (!access.mayWrite(record.principal, t.getProjectId(), t.getDatasetId())) {
-      throw new JobFailure(
-          "accessDenied",
-          AccessControl.writeDenied(t.getProjectId(), t.getDatasetId(), t.getTableId()));
-    }
-  }
-
-  private void requireDatasetInLocation(String project, String dataset, String location)
-      throws JobFailure {
-    String actual;
-    try {
-      actual = catalog.datasetLocation(project, dataset);
-    } catch (ApiException e) {
-      throw new JobFailure(e.reason(), e.getMessage());
-    }
-    if (actual == null || !Locations.same(actual, location)) {
-      throw new JobFailure(
-          "notFound",
-          "Not found: Dataset "
-              + project
-              + ":"
-              + dataset
-              + " was not found in location "
-              + location);
-    }
   }
 
   private long estimateBytes(TableReference ref) {
@@ -369,13 +306,7 @@ final class QueryRunner {
             op = "REPLACE";
           } else if (exists) {
             throw new JobFailure(
-                "duplicate",
-                "Already Exists: Table "
-                    + target.getProjectId()
-                    + ":"
-                    + target.getDatasetId()
-                    + "."
-                    + target.getTableId());
+                "duplicate", "Already Exists: Table " + DatasetChecks.fullName(target));
           } else {
             op = "CREATE";
           }
@@ -400,14 +331,7 @@ final class QueryRunner {
           if (!exists && st.ifExists()) {
             op = "SKIP";
           } else if (!exists) {
-            throw new JobFailure(
-                "notFound",
-                "Not found: Table "
-                    + target.getProjectId()
-                    + ":"
-                    + target.getDatasetId()
-                    + "."
-                    + target.getTableId());
+            throw new JobFailure("notFound", "Not found: Table " + DatasetChecks.fullName(target));
           } else {
             op = "DROP";
             try (Statement s = c.createStatement()) {
@@ -444,34 +368,20 @@ final class QueryRunner {
       }
       return anon;
     }
-    String project = dest.getProjectId() == null ? record.project : dest.getProjectId();
-    dest = dest.clone().setProjectId(project);
-    String qualified = Catalog.qualified(project, dest.getDatasetId(), dest.getTableId());
-    String fullName = project + ":" + dest.getDatasetId() + "." + dest.getTableId();
-    boolean exists = catalog.tableExists(project, dest.getDatasetId(), dest.getTableId());
+    dest = DatasetChecks.resolve(dest, record.project);
+    String qualified =
+        Catalog.qualified(dest.getProjectId(), dest.getDatasetId(), dest.getTableId());
     String create =
         q.getCreateDisposition() == null ? "CREATE_IF_NEEDED" : q.getCreateDisposition();
+    // A query with a destination defaults to WRITE_EMPTY, as in BigQuery.
     String write = q.getWriteDisposition() == null ? "WRITE_EMPTY" : q.getWriteDisposition();
-    if (!exists && create.equals("CREATE_NEVER")) {
-      throw new JobFailure("notFound", "Not found: Table " + fullName);
-    }
+    boolean exists = TableWrites.check(catalog, dest, create, write);
     try (Statement s = c.createStatement()) {
-      if (!exists) {
-        s.execute("CREATE TABLE " + qualified + " AS " + sql);
+      if (exists && write.equals("WRITE_APPEND")) {
+        s.execute("INSERT INTO " + qualified + " BY NAME " + sql);
       } else {
-        switch (write) {
-          case "WRITE_TRUNCATE":
-            s.execute("CREATE OR REPLACE TABLE " + qualified + " AS " + sql);
-            break;
-          case "WRITE_APPEND":
-            s.execute("INSERT INTO " + qualified + " BY NAME " + sql);
-            break;
-          default:
-            if (catalog.rowCount(project, dest.getDatasetId(), dest.getTableId()) > 0) {
-              throw new JobFailure("duplicate", "Already Exists: Table " + fullName);
-            }
-            s.execute("CREATE OR REPLACE TABLE " + qualified + " AS " + sql);
-        }
+        // New table, WRITE_TRUNCATE, or WRITE_EMPTY on an empty table: rows and schema replaced.
+        s.execute("CREATE OR REPLACE TABLE " + qualified + " AS " + sql);
       }
     }
     return dest;
