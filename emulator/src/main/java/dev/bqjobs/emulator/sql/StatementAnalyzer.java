@@ -207,10 +207,20 @@ final class StatementAnalyzer {
               + at(end).upper()
               + " is not supported by the local server");
     }
-    if (end < tokens.size() && at(end).isSymbol("(")) {
+    boolean columns = end < tokens.size() && at(end).isSymbol("(");
+    if (columns) {
       end = columnDefinitions(end);
     }
     int as = dropDdlClauses(end);
+    if (as >= 0 && columns) {
+      // DuckDB has no column list on CREATE TABLE AS; say how to write it instead of failing
+      // later with a parser error that points nowhere useful.
+      throw new SqlTranslationException(
+          "Unsupported by the local server: CREATE TABLE with a column list AS SELECT at "
+              + at(as).position()
+              + "; name and cast the columns in the SELECT instead, e.g. CREATE TABLE t AS"
+              + " SELECT CAST(x AS INT64) AS a, ...");
+    }
     if (as >= 0) {
       type = StatementType.CREATE_TABLE_AS_SELECT;
       nameAnonymousColumns(skipWith(as + 1));

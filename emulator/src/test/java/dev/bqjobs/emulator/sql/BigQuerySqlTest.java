@@ -2,6 +2,7 @@ package dev.bqjobs.emulator.sql;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -188,6 +189,9 @@ public class BigQuerySqlTest {
     assertThat(
         error("SELECT 1; SELECT 2"), equalTo("Scripts are not supported by the local server"));
     assertThat(error("DECLARE x INT64"), equalTo("Scripts are not supported by the local server"));
+    assertThat(
+        error("CREATE TABLE ds.t (a INT64, b STRING) AS SELECT 1, 'x'"),
+        containsString("CREATE TABLE with a column list AS SELECT"));
     assertThat(
         error("CREATE TEMP TABLE t (a INT64)"),
         equalTo(
