@@ -1,0 +1,244 @@
+package dev.bqjobs.pipelines;
+
+import dev.bqjobs.transforms.BigQueryJobs;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.joda.time.Duration;
+
+/**
+ * The {@code bqjobs} command: runs every job of a jobs file with {@link BigQueryJobs#run()} and
+ * writes {@code succeeded.jsonl}, {@code warnings.jsonl}, {@code failed.jsonl} and {@code
+ * summary.json}.
+ *
+ * <pre>
+ * java -jar pipelines/target/bqjobs.jar --jobs=pipelines/examples/demo/jobs.yaml
+ * </pre>
+ *
+ * <p>Exit codes: {@value #EXIT_OK} nothing failed; {@value #EXIT_JOB_FAILED} a job failed (unless
+ * {@code --failOnJobFailure=false}) or the pipeline itself failed; {@value #EXIT_USAGE} a bad
+ * command line or jobs file (then no job runs). Options: {@link BqJobsOptions}; where the jobs run:
+ * {@link Endpoint}; the file format: {@link JobsFileReader}.
+ */
+public final class BqJobsCommand {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_JOB_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -jar bqjobs.jar --jobs=FILE [options]",
+          "  --jobs=FILE               jobs file: .yaml/.yml, .json (array) or .jsonl/.ndjson",
+          "  --output=DIR              result folder (default bqjobs-out)",
+          "  --project=ID              BigQuery project (alone: real BigQuery, Application"
+              + " Default Credentials)",
+          "  --bigQueryEndpoint=URL    a running local server or compatible endpoint",
+          "                            (neither: a local server starts in-process)",
+          "  --location=LOC            default job location",
+          "  --jobIdPrefix=PREFIX      start of generated job IDs (default bqjobs)",
+          "  --runToken=TOKEN          fixed run token: a rerun reattaches to started jobs",
+          "  --maxConcurrentJobs=N     jobs in flight at once (default 100)",
+          "  --jobTimeout=D            30s, 5m, 6h or ISO-8601 (default 6h)",
+          "  --failOnJobFailure=BOOL   exit 1 when a job failed (default true)",
+          "  --emulatorGcsRoot=DIR     local server: folder for gs:// (default: the jobs file's"
+              + " folder)",
+          "  --emulatorDataDir=DIR     local server: keep tables in DIR",
+          "  --runner=RUNNER           DirectRunner (default), SparkRunner, DataflowRunner, ...",
+          "  --verbose                 show INFO logs",
+          "Exit codes: 0 nothing failed, 1 a job failed, 2 bad command line or jobs file.",
+          "Jobs file entries: key (required, unique), projectId, location, jobId, labels,",
+          "configuration (BigQuery's JobConfiguration JSON: query, load, extract or copy).");
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final boolean tty;
+
+  /**
+   * @param out progress, summary
+   * @param err errors and usage
+   * @param tty whether {@code out} is a terminal (the progress line is then redrawn in place)
+   */
+  public BqJobsCommand(PrintStream out, PrintStream err, boolean tty) {
+    this.out = out;
+    this.err = err;
+    this.tty = tty;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new BqJobsCommand(System.out, System.err, System.console() != null).execute(args));
+  }
+
+  /** Parses {@code args} like {@link #main} and runs; returns the exit code. */
+  public int execute(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        out.println(USAGE);
+        return EXIT_OK;
+      }
+    }
+    Logging.configure(Logging.verboseRequested(args));
+    PipelineOptionsFactory.register(BqJobsOptions.class);
+    BqJobsOptions options;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(BqJobsOptions.class);
+    } catch (IllegalArgumentException e) {
+      return usageError(e.getMessage());
+    }
+    return runWith(options);
+  }
+
+  /** Runs the command with parsed options on the console; returns the exit code. */
+  public static int run(BqJobsOptions options) {
+    return new BqJobsCommand(System.out, System.err, System.console() != null).runWith(options);
+  }
+
+  /** Runs the command with parsed options; returns the exit code. */
+  public int runWith(BqJobsOptions options) {
+    Logging.configure(Boolean.TRUE.equals(options.getVerbose()));
+    if (options.getJobs() == null || options.getJobs().isBlank()) {
+      return usageError("--jobs=FILE is required");
+    }
+    Duration jobTimeout;
+    try {
+      jobTimeout = Durations.parse(options.getJobTimeout());
+    } catch (IllegalArgumentException e) {
+      return usageError("--jobTimeout: " + e.getMessage());
+    }
+    BigQueryJobs.Run runJobs;
+    try {
+      // Checked before anything starts: the transform's withX() methods validate eagerly.
+      runJobs =
+          BigQueryJobs.run()
+              .withJobIdPrefix(options.getJobIdPrefix())
+              .withMaxConcurrentJobs(options.getMaxConcurrentJobs())
+              .withJobTimeout(jobTimeout);
+      if (options.getRunToken() != null) {
+        runJobs = runJobs.withRunToken(options.getRunToken());
+      }
+      if (options.getLocation() != null) {
+        runJobs = runJobs.withLocation(options.getLocation());
+      }
+    } catch (IllegalArgumentException e) {
+      return usageError(e.getMessage());
+    }
+
+    Path jobsFile = Paths.get(options.getJobs());
+    List<JobsFileEntry> entries;
+    try {
+      entries = JobsFileReader.read(jobsFile);
+    } catch (JobsFileException e) {
+      err.println("bqjobs: " + e.getMessage());
+      err.println("No job was run. Run with --help for the options and the jobs file format.");
+      return EXIT_USAGE;
+    }
+
+    FileSystems.setDefaultPipelineOptions(options);
+    String outputDir;
+    try {
+      outputDir = prepareOutput(options.getOutput());
+    } catch (IOException | IllegalArgumentException e) {
+      return usageError("--output=" + options.getOutput() + ": " + e.getMessage());
+    }
+
+    try (Endpoint endpoint = Endpoint.choose(options, jobsFile)) {
+      out.println("bqjobs: running " + entries.size() + " jobs from " + jobsFile);
+      out.println("bqjobs: on " + endpoint.description());
+      runJobs = runJobs.withProject(endpoint.project());
+      if (endpoint.rootUrl() != null) {
+        runJobs = runJobs.withRootUrl(endpoint.rootUrl());
+      }
+      if (options.getRunner() == DirectRunner.class) {
+        // The DirectRunner blocks in run() by default; the progress line needs it not to.
+        options.as(DirectOptions.class).setBlockOnRun(false);
+      }
+      List<List<JobsFileEntry>> stages;
+      try {
+        stages = Stages.of(jobsFile, entries, endpoint.project());
+      } catch (JobsFileException e) {
+        err.println("bqjobs: " + e.getMessage());
+        err.println("No job was run. Run with --help for the options and the jobs file format.");
+        return EXIT_USAGE;
+      }
+      List<String> created = endpoint.createDatasets(entries, options.getLocation());
+      if (!created.isEmpty()) {
+        out.println("bqjobs: created on the local server: dataset " + String.join(", ", created));
+      }
+      if (stages.size() > 1) {
+        out.println(
+            "bqjobs: "
+                + stages.size()
+                + " stages: copies and extracts start after the jobs that write their tables");
+      }
+      Pipeline p = Pipeline.create(options);
+      BqJobsPipeline.build(p, stages, runJobs, endpoint.project(), outputDir);
+      long preFailed = entries.stream().filter(e -> e.request() == null).count();
+
+      PipelineResult.State state;
+      try {
+        PipelineResult result = p.run();
+        state = new ProgressReporter(out, tty).follow(result, entries.size(), preFailed);
+      } catch (RuntimeException e) {
+        err.println("bqjobs: the pipeline failed: " + rootMessage(e));
+        return EXIT_JOB_FAILED;
+      }
+      if (state != PipelineResult.State.DONE) {
+        err.println("bqjobs: the pipeline ended " + state);
+        return EXIT_JOB_FAILED;
+      }
+      Summary summary = Summary.read(outputDir);
+      summary.print(out, outputDir);
+      out.flush();
+      return summary.failed > 0 && options.getFailOnJobFailure() ? EXIT_JOB_FAILED : EXIT_OK;
+    } catch (IOException e) {
+      err.println("bqjobs: " + rootMessage(e));
+      return EXIT_JOB_FAILED;
+    }
+  }
+
+  /**
+   * Makes a local output folder absolute (workers may run elsewhere) and creates it; removes the
+   * result files of an earlier run so that a failed run never leaves stale results behind.
+   */
+  static String prepareOutput(String output) throws IOException {
+    String dir = output;
+    if (!output.contains("://")) {
+      Path path = Paths.get(output).toAbsolutePath().normalize();
+      Files.createDirectories(path);
+      dir = path.toString();
+    }
+    ResourceId resource = FileSystems.matchNewResource(dir, true);
+    List<ResourceId> old =
+        OutputFiles.ALL.stream()
+            .map(name -> resource.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE))
+            .toList();
+    FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    return dir;
+  }
+
+  private int usageError(String message) {
+    err.println("bqjobs: " + message);
+    err.println(USAGE);
+    return EXIT_USAGE;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.bqjobs.pipelines;
+
+import com.google.api.client.googleapis.json.GoogleJsonResponseException;
+import com.google.api.services.bigquery.model.Dataset;
+import com.google.api.services.bigquery.model.DatasetReference;
+import dev.bqjobs.emulator.LocalBigQuery;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Where the jobs run, decided from what the user passed:
+ *
+ * <ul>
+ *   <li>{@code --bigQueryEndpoint} given: that endpoint (a running local server or any compatible
+ *       one), with {@code --project} or else {@value #LOCAL_PROJECT}; no credentials are sent.
+ *   <li>{@code --project} given, no endpoint: real BigQuery with Application Default Credentials.
+ *   <li>Neither: a local BigQuery server started in this process for the run, with {@code gs://}
+ *       mapped to the jobs file's folder ({@code --emulatorGcsRoot} overrides) and tables in memory
+ *       ({@code --emulatorDataDir} keeps them).
+ * </ul>
+ *
+ * <p>A project that Beam defaults from a local gcloud configuration does not count as given: only
+ * an explicitly set option does (Beam's display data of options lists exactly those).
+ */
+final class Endpoint implements AutoCloseable {
+  static final String LOCAL_PROJECT = "bqjobs-local";
+
+  private final @Nullable String rootUrl;
+  private final String project;
+  private final @Nullable LocalBigQuery server;
+  private final String description;
+
+  private Endpoint(
+      @Nullable String rootUrl,
+      String project,
+      @Nullable LocalBigQuery server,
+      String description) {
+    this.rootUrl = rootUrl;
+    this.project = project;
+    this.server = server;
+    this.description = description;
+  }
+
+  /** Chooses (and for the embedded server, starts) the endpoint; see the class documentation. */
+  static Endpoint choose(BqJobsOptions options, Path jobsFile) throws IOException {
+    String endpoint = blankToNull(options.getBigQueryEndpoint());
+    String project = isExplicit(options, "project") ? blankToNull(options.getProject()) : null;
+    if (endpoint != null) {
+      String p = project != null ? project : LOCAL_PROJECT;
+      return new Endpoint(
+          endpoint, p, null, "BigQuery endpoint " + endpoint + " (project " + p + ")");
+    }
+    if (project != null) {
+      return new Endpoint(
+          null,
+          project,
+          null,
+          "BigQuery (project " + project + ", Application Default Credentials)");
+    }
+    Path gcsRoot =
+        options.getEmulatorGcsRoot() != null
+            ? Paths.get(options.getEmulatorGcsRoot())
+            : jobsFile.toAbsolutePath().getParent();
+    LocalBigQuery.Builder builder = LocalBigQuery.builder().project(LOCAL_PROJECT).gcsRoot(gcsRoot);
+    if (options.getEmulatorDataDir() != null) {
+      Path dataDir = Paths.get(options.getEmulatorDataDir());
+      Files.createDirectories(dataDir);
+      builder.dataDir(dataDir);
+    }
+    LocalBigQuery server = builder.start();
+    return new Endpoint(
+        server.rootUrl(),
+        LOCAL_PROJECT,
+        server,
+        "a local BigQuery server started for this run at "
+            + server.rootUrl()
+            + " (no --bigQueryEndpoint or --project given; project "
+            + LOCAL_PROJECT
+            + ", gs:// is "
+            + gcsRoot.toAbsolutePath()
+            + (options.getEmulatorDataDir() != null
+                ? ", tables kept in " + options.getEmulatorDataDir()
+                : ", tables in memory")
+            + ")");
+  }
+
+  /**
+   * Creates, on the local server this command started, every dataset the entries name: that server
+   * starts empty, whereas a real project has its datasets before jobs load into them. Nothing is
+   * created on any other endpoint. A dataset is created in its entry's location, else {@code
+   * defaultLocation}, else US.
+   *
+   * @return the datasets created, as {@code project:dataset}
+   */
+  List<String> createDatasets(List<JobsFileEntry> entries, @Nullable String defaultLocation)
+      throws IOException {
+    List<String> created = new ArrayList<>();
+    if (server == null) {
+      return created;
+    }
+    Map<String, String> locations = new TreeMap<>();
+    for (JobsFileEntry entry : entries) {
+      if (entry.request() == null) {
+        continue;
+      }
+      String entryProject = entry.projectId() != null ? entry.projectId() : project;
+      String location =
+          entry.location() != null
+              ? entry.location()
+              : defaultLocation != null ? defaultLocation : "US";
+      for (String dataset : TableRefs.datasets(entry.request().getConfiguration(), entryProject)) {
+        locations.putIfAbsent(dataset, location);
+      }
+    }
+    for (Map.Entry<String, String> dataset : locations.entrySet()) {
+      String[] parts = dataset.getKey().split(":", 2);
+      try {
+        server
+            .client()
+            .datasets()
+            .insert(
+                parts[0],
+                new Dataset()
+                    .setDatasetReference(
+                        new DatasetReference().setProjectId(parts[0]).setDatasetId(parts[1]))
+                    .setLocation(dataset.getValue()))
+            .execute();
+        created.add(dataset.getKey() + " (" + dataset.getValue() + ")");
+      } catch (GoogleJsonResponseException e) {
+        if (e.getStatusCode() != 409) {
+          // A bad name: the jobs that use it will fail with BigQuery's own message.
+          continue;
+        }
+      }
+    }
+    return created;
+  }
+
+  /** True when the option was set by the user, not defaulted. */
+  static boolean isExplicit(PipelineOptions options, String name) {
+    for (DisplayData.Item item : DisplayData.from(options).items()) {
+      if (name.equals(item.getKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The root URL for the transform, or null for BigQuery itself. */
+  @Nullable String rootUrl() {
+    return rootUrl;
+  }
+
+  String project() {
+    return project;
+  }
+
+  boolean embedded() {
+    return server != null;
+  }
+
+  /** One line for the console, e.g. "a local BigQuery server started for this run at ...". */
+  String description() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static @Nullable String blankToNull(@Nullable String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}
