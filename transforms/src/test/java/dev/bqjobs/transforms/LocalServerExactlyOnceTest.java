@@ -59,6 +59,8 @@ public class LocalServerExactlyOnceTest {
   @BeforeClass
   public static void data() throws Exception {
     createDataset(BQ.server(), P, "ds");
+    createDataset(BQ.server(), P, "tokyo", "asia-northeast1");
+    LocalServerSupport.runSql(BQ.server(), P, "CREATE TABLE tokyo.t AS SELECT 1 AS x");
   }
 
   @After
@@ -120,6 +122,70 @@ public class LocalServerExactlyOnceTest {
       resultIds.add(r.getJobReference().getJobId());
     }
     assertThat(resultIds, equalTo(executed.keySet()));
+  }
+
+  @Test
+  public void lostInsertAnswersReattachWhereBigQueryPutTheJob() {
+    // No location anywhere: BigQuery puts each job next to its data (asia-northeast1), and jobs.get
+    // without that location is 404 outside US/EU. After a lost insert answer only the 409 message
+    // (PROJECT:LOCATION.JOBID) says where the job is.
+    BQ.server().setFaults("jobs.insert:lost=0.5");
+    List<JobRequest> requests = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      requests.add(query("SELECT x + " + i + " AS n FROM tokyo.t", "t" + i));
+      expected.add("t" + i + ":SUCCEEDED");
+    }
+    BigQueryJobs.Result result =
+        p.apply(Create.of(requests))
+            .apply(
+                BigQueryJobs.run()
+                    .withRootUrl(BQ.rootUrl())
+                    .withProject(P)
+                    .withJobIdPrefix("once")
+                    .withRunToken("tokyo")
+                    .withPollBackoff(Duration.millis(20), Duration.millis(200)));
+    PAssert.that(describe(result.succeeded(), "s")).containsInAnyOrder(expected);
+    PAssert.that(result.succeededWithWarnings()).empty();
+    PAssert.that(result.failed()).empty();
+    PAssert.that(result.succeeded())
+        .satisfies(
+            rs -> {
+              for (JobResult r : rs) {
+                assertThat(r.getJobReference().getLocation(), equalTo("asia-northeast1"));
+              }
+              return null;
+            });
+    PipelineResult run = p.run();
+    run.waitUntilFinish();
+
+    assertThat(counter(run, "jobs_reattached"), greaterThan(0L));
+    Map<String, Integer> executed = executionsOf("tokyo");
+    assertThat(executed, aMapWithSize(12));
+    assertThat(executed.values(), everyItem(equalTo(1)));
+  }
+
+  @Test
+  public void oneExplicitJobIdForTwoRequestsStartsOneJob() {
+    // Explicit IDs are the user's; two different requests with one ID must not share a job.
+    JobRequest first = query("SELECT 'first' AS w", "first").withJobId("explicit_shared_id");
+    JobRequest second = query("SELECT 'second' AS w", "second").withJobId("explicit_shared_id");
+    BigQueryJobs.Result result = p.apply(Create.of(first, second)).apply(transform("explicit"));
+    PAssert.that(result.succeededWithWarnings()).empty();
+    collect(result.succeeded(), "explicitS");
+    collect(result.failed(), "explicitF");
+    p.run().waitUntilFinish();
+
+    List<JobResult> succeeded = collected("explicitS");
+    List<JobResult> failed = collected("explicitF");
+    assertThat(succeeded, hasSize(1));
+    assertThat(failed, hasSize(1));
+    assertThat(failed.get(0).getErrorResult().getReason(), equalTo("duplicate"));
+    assertThat(
+        failed.get(0).getErrorResult().getMessage(),
+        allOf(containsString("job ID collision"), containsString("explicit_shared_id")));
+    assertThat(succeeded.get(0).getJobReference().getJobId(), equalTo("explicit_shared_id"));
+    assertThat(executions(BQ.server(), P).get("explicit_shared_id"), equalTo(1));
   }
 
   private static List<JobRequest> mixedRequests() {

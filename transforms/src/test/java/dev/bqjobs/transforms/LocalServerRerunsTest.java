@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -78,8 +79,23 @@ public class LocalServerRerunsTest {
    * Runs {@code n} requests with {@code maxAttempts}; checks attempts against the server's view.
    */
   private List<JobResult> runAndCheck(String token, int n, int maxAttempts) throws Exception {
+    return runAndCheck(p, token, token, n, maxAttempts, null);
+  }
+
+  /**
+   * As above on {@code pipeline}, collecting into {@code bucket}; {@code run} receives the
+   * pipeline's result (for its metrics) when not null.
+   */
+  private static List<JobResult> runAndCheck(
+      Pipeline pipeline,
+      String token,
+      String bucket,
+      int n,
+      int maxAttempts,
+      java.util.function.Consumer<PipelineResult> onResult)
+      throws Exception {
     BigQueryJobs.Result result =
-        p.apply(Create.of(requests(n))).apply(transform(token, maxAttempts));
+        pipeline.apply(Create.of(requests(n))).apply(transform(token, maxAttempts));
     PAssert.that(result.succeededWithWarnings()).empty();
     PAssert.that(result.succeeded())
         .satisfies(
@@ -98,11 +114,14 @@ public class LocalServerRerunsTest {
             });
     collect(
         PCollectionList.of(result.succeeded()).and(result.failed()).apply(Flatten.pCollections()),
-        token);
-    PipelineResult run = p.run();
+        bucket);
+    PipelineResult run = pipeline.run();
     run.waitUntilFinish();
+    if (onResult != null) {
+      onResult.accept(run);
+    }
 
-    List<JobResult> results = collected(token);
+    List<JobResult> results = collected(bucket);
     assertThat(results, hasSize(n));
     assertThat(results.stream().map(JobResult::getKey).collect(Collectors.toSet()), hasSize(n));
     Map<String, Integer> executed = executionsOf(token);
@@ -148,6 +167,36 @@ public class LocalServerRerunsTest {
     assertThat(
         results.stream().filter(r -> r.getOutcome() == JobResult.Outcome.FAILED).count(),
         greaterThan(0L));
+  }
+
+  @Test
+  public void rerunningThePipelineReattachesToEveryAttemptAndStartsNoJob() throws Exception {
+    List<JobResult> first = runAndCheck(p, "again", "again1", 12, 3, null);
+    Map<String, Integer> executedBefore = executionsOf("again");
+    long[] inserted = new long[2];
+    List<JobResult> second =
+        runAndCheck(
+            Pipeline.create(TestPipeline.testingPipelineOptions()),
+            "again",
+            "again2",
+            12,
+            3,
+            run -> {
+              inserted[0] = counter(run, "jobs_inserted");
+              inserted[1] = counter(run, "jobs_reattached");
+            });
+    assertThat("no job started the second time", inserted[0], equalTo(0L));
+    long attempts = first.stream().mapToLong(r -> r.getAttemptJobIds().size()).sum();
+    assertThat("every attempt reattached", inserted[1], equalTo(attempts));
+    assertThat(executionsOf("again"), equalTo(executedBefore));
+    assertThat(summary(second), equalTo(summary(first)));
+  }
+
+  /** key -> outcome and attempts. */
+  private static Map<String, String> summary(List<JobResult> results) {
+    return results.stream()
+        .collect(
+            Collectors.toMap(JobResult::getKey, r -> r.getOutcome() + " " + r.getAttemptJobIds()));
   }
 
   @Test

@@ -123,6 +123,11 @@ final class LocalServerSupport {
 
   static void createDataset(LocalBigQuery server, String project, String dataset)
       throws IOException {
+    createDataset(server, project, dataset, null);
+  }
+
+  static void createDataset(LocalBigQuery server, String project, String dataset, String location)
+      throws IOException {
     server
         .client()
         .datasets()
@@ -130,7 +135,8 @@ final class LocalServerSupport {
             project,
             new Dataset()
                 .setDatasetReference(
-                    new DatasetReference().setProjectId(project).setDatasetId(dataset)))
+                    new DatasetReference().setProjectId(project).setDatasetId(dataset))
+                .setLocation(location))
         .execute();
   }
 
