@@ -1,0 +1,128 @@
+package dev.bqjobs.benchmarks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Runs one contender once: a fresh server process, the workload on the DirectRunner, the server's
+ * stats, the server stopped.
+ */
+final class ContenderRun {
+  static final String PROJECT = "bench-project";
+
+  private final BenchConfig config;
+  private final Path emulatorJar;
+
+  ContenderRun(BenchConfig config, Path emulatorJar) {
+    this.config = config;
+    this.emulatorJar = emulatorJar;
+  }
+
+  /** Runs {@code ranJobs} of {@code fullJobs} jobs through the contender. */
+  RunResult run(Contender contender, int fullJobs, int ranJobs, String runtime) throws Exception {
+    RunResult r = new RunResult();
+    r.contender = contender.name();
+    r.fullJobs = fullJobs;
+    r.ranJobs = ranJobs;
+    r.sampled = ranJobs < fullJobs;
+    try (LocalServerProcess server =
+        LocalServerProcess.start(
+            emulatorJar, config.serverCap, runtime, config.seed, config.faults)) {
+      Pipeline p = Pipeline.create(options(server.rootUrl(), contender.name(), ranJobs));
+      PCollection<String> keys =
+          p.apply("Keys", Create.of(Workload.keys(ranJobs)).withCoder(StringUtf8Coder.of()));
+      contender.expand(
+          keys,
+          new Contender.Setting(
+              server.rootUrl(), PROJECT, config.serverCap, config.shards, config));
+
+      long started;
+      long ended;
+      PipelineResult result;
+      try (HeapSampler heap = new HeapSampler()) {
+        started = System.currentTimeMillis();
+        try {
+          result = p.run();
+          result.waitUntilFinish();
+        } catch (RuntimeException e) {
+          r.error = rootMessage(e);
+          result = null;
+        }
+        ended = System.currentTimeMillis();
+        r.peakHeapBytes = heap.peakBytes();
+      }
+      if (result != null) {
+        readCounters(result, r);
+      }
+      ServerStats stats = ServerStats.read(server.rootUrl(), PROJECT);
+      fill(r, stats, started, ended);
+    }
+    return r;
+  }
+
+  private void fill(RunResult r, ServerStats stats, long started, long ended) {
+    long first = stats.firstCreationMillis == Long.MAX_VALUE ? started : stats.firstCreationMillis;
+    r.wallMillis = ended - first;
+    r.startupMillis = first - started;
+    r.serverSpanMillis =
+        stats.lastEndMillis == Long.MIN_VALUE ? Double.NaN : stats.lastEndMillis - first;
+    r.scaledWallMillis = Figures.scaleToFull(r.wallMillis, r.ranJobs, r.fullJobs);
+    r.boundMillis = Figures.lowerBoundMillis(stats.runtimes(), config.serverCap);
+    r.ratio = Figures.ratio(r.wallMillis, r.boundMillis);
+    r.getsPerJob = Figures.perJob(stats.calls("jobs.get"), r.ranJobs);
+    r.insertsPerJob = Figures.perJob(stats.calls("jobs.insert"), r.ranJobs);
+    r.otherCallsPerJob =
+        Figures.perJob(stats.otherCalls("jobs.get", "jobs.insert", "jobs.list"), r.ranJobs);
+    r.duplicates = Figures.duplicates(stats.executionsPerJob, r.ranJobs);
+  }
+
+  private PipelineOptions options(String rootUrl, String contender, int jobs) {
+    List<String> args = new ArrayList<>();
+    args.add("--runner=DirectRunner");
+    args.add("--targetParallelism=" + config.effectiveParallelism());
+    args.add("--jobName=bench-" + contender + "-" + jobs + "-" + System.currentTimeMillis());
+    args.add("--project=" + PROJECT);
+    // The beam contender reaches the server through BigQueryOptions, without credentials.
+    args.add("--bigQueryEndpoint=" + rootUrl);
+    args.add("--credentialFactoryClass=" + NoCredentialFactory.class.getName());
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
+  }
+
+  private static void readCounters(PipelineResult result, RunResult r) {
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.inNamespace(Completion.NAMESPACE))
+                    .build());
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      long value = c.getAttempted();
+      if (Completion.SUCCEEDED.equals(c.getName().getName())) {
+        r.succeeded += value;
+      } else if (Completion.FAILED.equals(c.getName().getName())) {
+        r.failed += value;
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}

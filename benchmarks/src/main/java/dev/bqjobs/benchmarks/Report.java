@@ -1,0 +1,152 @@
+package dev.bqjobs.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/** Writes the comparison as a Markdown table and a CSV file, and builds the last stdout line. */
+final class Report {
+  private Report() {}
+
+  static String markdown(List<RunResult> rows, String title, String context) {
+    StringBuilder b = new StringBuilder();
+    b.append("# ").append(title).append("\n\n").append(context).append("\n\n");
+    b.append(
+        "| contender | jobs run | wall s | wall s at full size | start-up s | server span s"
+            + " | bound s | ratio | jobs.get/job | jobs.insert/job | other calls/job"
+            + " | duplicates | peak heap MB | bqjobs faster by | status |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    RunResult ours = find(rows, "bqjobs");
+    for (RunResult r : rows) {
+      b.append("| ")
+          .append(r.contender)
+          .append(" | ")
+          .append(r.ranJobs)
+          .append(r.sampled ? " of " + r.fullJobs + " (sampled)" : "")
+          .append(" | ")
+          .append(Durations.seconds(r.wallMillis))
+          .append(" | ")
+          .append(Durations.seconds(r.scaledWallMillis))
+          .append(r.sampled ? " (scaled)" : "")
+          .append(" | ")
+          .append(Durations.seconds(r.startupMillis))
+          .append(" | ")
+          .append(Durations.seconds(r.serverSpanMillis))
+          .append(" | ")
+          .append(Durations.seconds(r.boundMillis))
+          .append(" | ")
+          .append(dec(r.ratio))
+          .append(" | ")
+          .append(dec(r.getsPerJob))
+          .append(" | ")
+          .append(dec(r.insertsPerJob))
+          .append(" | ")
+          .append(dec(r.otherCallsPerJob))
+          .append(" | ")
+          .append(r.duplicates)
+          .append(" | ")
+          .append(r.peakHeapBytes / (1024 * 1024))
+          .append(" | ")
+          .append(
+              ours == null || r == ours
+                  ? ""
+                  : dec(Figures.speedup(r.scaledWallMillis, ours.scaledWallMillis)) + "x")
+          .append(" | ")
+          .append(r.status())
+          .append(" |\n");
+    }
+    return b.toString();
+  }
+
+  static String csv(List<RunResult> rows) {
+    StringBuilder b =
+        new StringBuilder(
+            "contender,full_jobs,ran_jobs,sampled,wall_ms,scaled_wall_ms,startup_ms,server_span_ms,"
+                + "bound_ms,ratio,gets_per_job,inserts_per_job,other_calls_per_job,duplicates,"
+                + "peak_heap_bytes,succeeded,failed,status\n");
+    for (RunResult r : rows) {
+      b.append(
+          String.join(
+              ",",
+              r.contender,
+              Integer.toString(r.fullJobs),
+              Integer.toString(r.ranJobs),
+              Boolean.toString(r.sampled),
+              Long.toString(Math.round(r.wallMillis)),
+              Long.toString(Math.round(r.scaledWallMillis)),
+              Long.toString(Math.round(r.startupMillis)),
+              Double.isNaN(r.serverSpanMillis) ? "" : Long.toString(Math.round(r.serverSpanMillis)),
+              Long.toString(Math.round(r.boundMillis)),
+              dec(r.ratio),
+              dec(r.getsPerJob),
+              dec(r.insertsPerJob),
+              dec(r.otherCallsPerJob),
+              Long.toString(r.duplicates),
+              Long.toString(r.peakHeapBytes),
+              Long.toString(r.succeeded),
+              Long.toString(r.failed),
+              "\"" + r.status().replace("\"", "'") + "\""));
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * {@code bench: ratio_to_bound=R gets_per_job=G speedup_vs_beam=B speedup_vs_naive=S
+   * speedup_vs_client=C duplicates=D} for bqjobs; a speedup against a contender that did not run is
+   * 0.
+   */
+  static String lastLine(List<RunResult> rows) {
+    RunResult ours = find(rows, "bqjobs");
+    if (ours == null) {
+      return "bench: ratio_to_bound=0 gets_per_job=0 speedup_vs_beam=0 speedup_vs_naive=0"
+          + " speedup_vs_client=0 duplicates=0";
+    }
+    return "bench: ratio_to_bound="
+        + dec(ours.ratio)
+        + " gets_per_job="
+        + dec(ours.getsPerJob)
+        + " speedup_vs_beam="
+        + speedup(rows, "beam", ours)
+        + " speedup_vs_naive="
+        + speedup(rows, "naive", ours)
+        + " speedup_vs_client="
+        + speedup(rows, "client", ours)
+        + " duplicates="
+        + ours.duplicates;
+  }
+
+  private static String speedup(List<RunResult> rows, String name, RunResult ours) {
+    RunResult other = find(rows, name);
+    if (other == null || other.error != null) {
+      return "0";
+    }
+    return dec(Figures.speedup(other.scaledWallMillis, ours.scaledWallMillis));
+  }
+
+  static @Nullable RunResult find(List<RunResult> rows, String name) {
+    for (RunResult r : rows) {
+      if (r.contender.equals(name)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** A plain decimal with two places (never exponent notation, never NaN on the last line). */
+  static String dec(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "0";
+    }
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  static void write(Path file, String text) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+}
