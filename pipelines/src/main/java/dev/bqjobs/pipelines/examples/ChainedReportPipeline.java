@@ -225,7 +225,7 @@ public final class ChainedReportPipeline {
         return; // a load failed: its dead letter says why; the report would be incomplete
       }
       String sql =
-          "SELECT c.country, COUNT(*) AS orders, SUM(o.amount) AS revenue"
+          "SELECT c.country, COUNT(*) AS orders, ROUND(SUM(o.amount), 2) AS revenue"
               + " FROM "
               + dataset
               + ".orders AS o JOIN "
