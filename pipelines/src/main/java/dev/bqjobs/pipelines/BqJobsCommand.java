@@ -182,7 +182,13 @@ public final class BqJobsCommand {
                 + stages.size()
                 + " stages: copies and extracts start after the jobs that write their tables");
       }
-      Pipeline p = Pipeline.create(options);
+      Pipeline p;
+      try {
+        // The runner validates its own options here (e.g. Dataflow's --project, --region).
+        p = Pipeline.create(options);
+      } catch (IllegalArgumentException e) {
+        return usageError(e.getMessage());
+      }
       BqJobsPipeline.build(p, stages, runJobs, endpoint.project(), outputDir);
       long preFailed = entries.stream().filter(e -> e.request() == null).count();
 
