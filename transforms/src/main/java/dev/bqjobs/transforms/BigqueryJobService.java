@@ -6,6 +6,7 @@ import com.google.api.client.http.HttpRequest;
 import com.google.api.client.http.HttpRequestInitializer;
 import com.google.api.client.http.HttpResponseException;
 import com.google.api.client.http.HttpTransport;
+import com.google.api.client.http.HttpUnsuccessfulResponseHandler;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.BigqueryScopes;
@@ -16,6 +17,8 @@ import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.GoogleCredentials;
 import java.io.IOException;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link JobService} over the BigQuery v2 REST API ({@code google-api-services-bigquery}).
@@ -25,6 +28,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * request is the one the credentials adapter makes after refreshing an expired token on a 401.
  */
 final class BigqueryJobService implements JobService {
+  private static final Logger LOG = LoggerFactory.getLogger(BigqueryJobService.class);
   static final String DEFAULT_ROOT_URL = "https://bigquery.googleapis.com/";
   static final int CONNECT_TIMEOUT_MILLIS = 20_000;
   static final int READ_TIMEOUT_MILLIS = 60_000;
@@ -42,7 +46,7 @@ final class BigqueryJobService implements JobService {
     HttpRequestInitializer initializer =
         (HttpRequest request) -> {
           if (auth != null) {
-            auth.initialize(request); // sets the Authorization header and a 401 refresh handler
+            initializeAuth(auth, request);
           }
           request.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
           request.setReadTimeout(READ_TIMEOUT_MILLIS);
@@ -55,6 +59,40 @@ final class BigqueryJobService implements JobService {
             .setApplicationName("bqjobs")
             .build();
     return new BigqueryJobService(client);
+  }
+
+  /**
+   * Sets the Authorization header and the adapter's 401 handler (refresh the credentials, send once
+   * more). The adapter lets a RuntimeException from refreshing escape, e.g. the {@code
+   * IllegalStateException} of credentials made from a fixed {@code AccessToken}, which cannot be
+   * refreshed: that escaped {@code execute()} and the DoFn, failing the whole pipeline for one bad
+   * token (guarantee 4). Such a failure is now an answer: at request time a 401 {@code authError}
+   * (not retried: the credentials will not get better), after a 401 answer no second try, so the
+   * server's own 401 is reported. Messages never include the credentials.
+   */
+  private static void initializeAuth(HttpCredentialsAdapter auth, HttpRequest request)
+      throws IOException {
+    try {
+      auth.initialize(request);
+    } catch (RuntimeException e) {
+      throw new JobServiceException(
+          401, "authError", "the credentials could not provide an access token: " + e.getMessage());
+    }
+    HttpUnsuccessfulResponseHandler refresh = request.getUnsuccessfulResponseHandler();
+    if (refresh != null) {
+      request.setUnsuccessfulResponseHandler(
+          (req, response, supportsRetry) -> {
+            try {
+              return refresh.handleResponse(req, response, supportsRetry);
+            } catch (RuntimeException e) {
+              LOG.warn(
+                  "BigQuery answered HTTP {} and the credentials could not be refreshed: {}",
+                  response.getStatusCode(),
+                  e.getMessage());
+              return false;
+            }
+          });
+    }
   }
 
   @Override
@@ -103,6 +141,11 @@ final class BigqueryJobService implements JobService {
           }
         }
       }
+    }
+    if (reason == null && e.getStatusCode() == 401) {
+      // The JDK's HttpURLConnection drops the body of a 401 to a POST sent in streaming mode (as
+      // jobs.insert is), so BigQuery's reason is lost: it is authError for an invalid token.
+      reason = "authError";
     }
     return new JobServiceException(
         e.getStatusCode(), reason, message == null ? "HTTP " + e.getStatusCode() : message);

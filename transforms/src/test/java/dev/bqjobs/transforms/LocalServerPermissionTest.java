@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Date;
+import java.util.List;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -104,5 +106,51 @@ public class LocalServerPermissionTest {
     // Denied once, not retried: one refused insert and one accepted one.
     assertThat(BQ.server().requestCounts().get("jobs.insert 403"), equalTo(1L));
     assertThat(countAll(BQ.server(), "jobs.insert") - deniedBefore, equalTo(2L));
+  }
+
+  @Test
+  public void credentialsThatCannotBeRefreshedAreFailedNotACrashedPipeline() {
+    // A fixed token cannot be refreshed: the credentials adapter's refresh throws
+    // IllegalStateException, once after the server's 401 (unknown token) and once before the
+    // request (expired token). Either must be one FAILED result, not a failed pipeline.
+    PCollection<JobRequest> requests = p.apply(Create.of(query("SELECT 1 AS x", "q")));
+    BigQueryJobs.Result unknown = requests.apply("Unknown", transform("stolen-token"));
+    BigQueryJobs.Result expired =
+        requests.apply(
+            "Expired",
+            transform("analyst-token")
+                .withRunToken("iam_expired")
+                .withCredentials(
+                    GoogleCredentials.create(new AccessToken("analyst-token", new Date(0)))));
+    for (BigQueryJobs.Result result : List.of(unknown, expired)) {
+      PAssert.that(result.succeeded()).empty();
+      PAssert.that(result.succeededWithWarnings()).empty();
+    }
+    PAssert.that(unknown.failed())
+        .satisfies(
+            rs -> {
+              JobResult r = rs.iterator().next();
+              assertThat(r.getKey(), equalTo("q"));
+              assertThat(r.getErrorResult().getMessage(), containsString("HTTP 401"));
+              assertThat(r.getErrorResult().getMessage(), not(containsString("stolen-token")));
+              return null;
+            });
+    PAssert.that(describe(expired.failed(), "fe")).containsInAnyOrder("q:FAILED:authError");
+    PAssert.that(describe(unknown.failed(), "fu")).containsInAnyOrder("q:FAILED:authError");
+    PAssert.that(expired.failed())
+        .satisfies(
+            rs -> {
+              JobResult r = rs.iterator().next();
+              assertThat(
+                  r.getErrorResult().getMessage(),
+                  allOf(
+                      containsString("could not provide an access token"),
+                      not(containsString("analyst-token"))));
+              return null;
+            });
+    long insertsBefore = countAll(BQ.server(), "jobs.insert");
+    p.run().waitUntilFinish();
+    // The unknown token was sent once (no blind retry), the expired one never.
+    assertThat(countAll(BQ.server(), "jobs.insert") - insertsBefore, equalTo(1L));
   }
 }
