@@ -101,7 +101,7 @@ public class LocalServerTimeoutTest {
 
   @Test
   public void aJobDoneBeforeTheCancelLandsKeepsItsOutcome() throws Exception {
-    // The job ends after 300 ms, but the first poll is due only at the 2 s timeout (backoff 10 s,
+    // The job ends after 300 ms, but the first poll is due only at the 3 s timeout (backoff 10 s,
     // capped at the deadline): the transform cancels a job that is already DONE, and must report
     // its real outcome, with its effects.
     long cancelsBefore = countAll(BQ.server(), "jobs.cancel");
@@ -110,6 +110,7 @@ public class LocalServerTimeoutTest {
         p.apply(Create.of(slow("CREATE TABLE ds.kept AS SELECT 7 AS x", 300, "quick")))
             .apply(
                 transform("late")
+                    .withJobTimeout(Duration.standardSeconds(3))
                     .withPollBackoff(Duration.standardSeconds(10), Duration.standardSeconds(10)));
     PAssert.that(describe(result.succeeded(), "s")).containsInAnyOrder("quick:SUCCEEDED");
     PAssert.that(result.succeededWithWarnings()).empty();
