@@ -226,4 +226,50 @@ public class LocalServerScaleTest {
         (double) maxGetsPerWindow,
         lessThanOrEqualTo(GETS_PER_SECOND * 1.25 + 1));
   }
+
+  @Test
+  public void aServerRateQuotaIsBackedOffNotFailed() {
+    // BigQuery's per-user quotas are below what these caps allow: the server answers 403
+    // rateLimitExceeded, which is retried with backoff (same job ID), never a failure.
+    BQ.server().setQuotas("jobs.insert=10,jobs.get=20");
+    PipelineResult run;
+    long started = System.currentTimeMillis();
+    try {
+      List<JobRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        requests.add(query("SELECT " + i + " AS q", "q" + i));
+      }
+      BigQueryJobs.Result result =
+          p.apply(Create.of(requests))
+              .apply(
+                  BigQueryJobs.run()
+                      .withRootUrl(BQ.rootUrl())
+                      .withProject("quota-project")
+                      .withLocation("US")
+                      .withRunToken("quota")
+                      .withPollBackoff(Duration.millis(50), Duration.millis(500)));
+      PAssert.thatSingleton(result.succeeded().apply("CountSucceeded", Count.globally()))
+          .isEqualTo(40L);
+      PAssert.that(result.succeededWithWarnings()).empty();
+      PAssert.that(result.failed()).empty();
+      run = p.run();
+      run.waitUntilFinish();
+    } finally {
+      BQ.server().setQuotas("");
+    }
+    long elapsed = System.currentTimeMillis() - started;
+    long refused =
+        LocalServerSupport.count(BQ.server(), "jobs.insert 403")
+            + LocalServerSupport.count(BQ.server(), "jobs.get 403");
+    LOG.info(
+        "40 jobs under server quotas in {} ms: {} requests refused with 403, {} retries",
+        elapsed,
+        refused,
+        LocalServerSupport.counter(run, "request_retries"));
+    assertThat(refused, greaterThan(0L));
+    assertThat(LocalServerSupport.counter(run, "request_retries"), greaterThan(0L));
+    Map<String, Integer> executed = executions(BQ.server(), "quota-project");
+    assertThat(executed, aMapWithSize(40));
+    assertThat(executed.values(), everyItem(equalTo(1)));
+  }
 }
