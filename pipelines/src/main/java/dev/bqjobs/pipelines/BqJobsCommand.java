@@ -182,6 +182,10 @@ public final class BqJobsCommand {
                 + stages.size()
                 + " stages: copies and extracts start after the jobs that write their tables");
       }
+      // One launch of the command is one run: fix the job name now, so every stage (and every
+      // deserialized copy of the options a runner hands its workers) derives the same default
+      // run token from it instead of drawing its own random default.
+      options.setJobName(options.getJobName());
       Pipeline p;
       try {
         // The runner validates its own options here (e.g. Dataflow's --project, --region).

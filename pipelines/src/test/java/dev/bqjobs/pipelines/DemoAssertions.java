@@ -57,8 +57,25 @@ final class DemoAssertions {
     assertEquals("customer,country,signup_date", extracted.get(0));
     assertEquals(7, extracted.size());
 
+    // One run, one run token: every stage's job IDs share `<prefix>_<run token>_`.
+    java.util.Set<String> tokens = new java.util.TreeSet<>();
+    for (JsonNode line : concat(succeeded, warnings, failed)) {
+      String jobId = line.get("jobId").asText();
+      tokens.add(jobId.substring(0, jobId.lastIndexOf('_')));
+    }
+    assertEquals(run.toString(), 1, tokens.size());
+
     assertThat(run.out, containsString("6 jobs: 6 submitted, 0 running, 6 done"));
     assertThat(run.out, containsString("total 6: 4 succeeded, 1 with warnings, 1 failed"));
+  }
+
+  @SafeVarargs
+  private static List<JsonNode> concat(List<JsonNode>... lists) {
+    List<JsonNode> all = new java.util.ArrayList<>();
+    for (List<JsonNode> l : lists) {
+      all.addAll(l);
+    }
+    return all;
   }
 
   private static List<String> texts(JsonNode array) {
