@@ -22,7 +22,8 @@ import org.junit.Test;
 
 /**
  * The transform over real HTTP against the local BigQuery server (BigqueryJobService, not the
- * fake): a smoke test of the wire path. The full integration suite is written separately.
+ * fake): a smoke test of the wire path. The integration suite is the other LocalServer*Test
+ * classes.
  */
 public class LocalServerSmokeTest {
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();
