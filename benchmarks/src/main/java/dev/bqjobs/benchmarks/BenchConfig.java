@@ -40,7 +40,8 @@ final class BenchConfig {
           "  --scales LIST            job counts for --scaling (default 1000,5000,20000)",
           "Experiments on bqjobs' own options (default: the transform's defaults):",
           "  --bqjobs-inserts-per-second R, --bqjobs-gets-per-second R,",
-          "  --bqjobs-poll-initial DURATION, --bqjobs-poll-max DURATION, --bqjobs-shards N");
+          "  --bqjobs-poll-initial DURATION, --bqjobs-poll-max DURATION, --bqjobs-shards N,",
+          "  --bqjobs-max-concurrent-jobs N (instead of the server cap)");
 
   int jobs = 2000;
   String runtime = "500ms..2500ms";
@@ -62,6 +63,7 @@ final class BenchConfig {
   @Nullable Long bqjobsPollInitialMillis;
   @Nullable Long bqjobsPollMaxMillis;
   @Nullable Integer bqjobsShards;
+  @Nullable Integer bqjobsMaxConcurrentJobs;
 
   boolean jobsGiven;
   boolean runtimeGiven;
@@ -184,6 +186,9 @@ final class BenchConfig {
       case "bqjobs-poll-max":
         bqjobsPollMaxMillis = Durations.parseMillis(value);
         break;
+      case "bqjobs-max-concurrent-jobs":
+        bqjobsMaxConcurrentJobs = positive(name, value);
+        break;
       case "bqjobs-shards":
         bqjobsShards = positive(name, value);
         break;
@@ -210,7 +215,8 @@ final class BenchConfig {
         || bqjobsGetsPerSecond != null
         || bqjobsPollInitialMillis != null
         || bqjobsPollMaxMillis != null
-        || bqjobsShards != null;
+        || bqjobsShards != null
+        || bqjobsMaxConcurrentJobs != null;
   }
 
   /** The server jar: the flag, else the usual places from the working dir and from this jar. */

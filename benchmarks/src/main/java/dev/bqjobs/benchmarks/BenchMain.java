@@ -65,7 +65,7 @@ public final class BenchMain {
       System.out.printf(
           Locale.ROOT,
           "%s: wall %s s (full size %s s), bound %s s, ratio %s, jobs.get/job %s, duplicates %d,"
-              + " peak heap %d MB, %s%n",
+              + " slot use %s, last insert at %s s, peak heap %d MB (live %d MB), %s%n",
           name,
           Durations.seconds(r.wallMillis),
           Durations.seconds(r.scaledWallMillis),
@@ -73,7 +73,10 @@ public final class BenchMain {
           Report.dec(r.ratio),
           Report.dec(r.getsPerJob),
           r.duplicates,
+          Report.dec(r.utilisation),
+          Durations.seconds(r.lastInsertMillis),
           r.peakHeapBytes >> 20,
+          r.peakLiveHeapBytes >> 20,
           r.status());
       rows.add(r);
     }
@@ -120,7 +123,9 @@ public final class BenchMain {
             + " max(max r, sum r / cap) over the runtimes the server scheduled; a sampled"
             + " contender ran whole shard waves within --time-cap, its wall time scaled to the full"
             + " job count; other calls: every API call but jobs.get, jobs.insert and our jobs.list"
-            + " (e.g. the client library's jobs.getQueryResults)");
+            + " (e.g. the client library's jobs.getQueryResults); slot use: sum r / (cap x server"
+            + " span), below 1 when slots stood idle; live heap: the most heap in use right after a"
+            + " collection");
   }
 
   static String loadAverage() {

@@ -69,7 +69,10 @@ abstract class Contender {
           BigQueryJobs.run()
               .withRootUrl(s.rootUrl)
               .withProject(s.project)
-              .withMaxConcurrentJobs(s.serverCap);
+              .withMaxConcurrentJobs(
+                  s.config.bqjobsMaxConcurrentJobs != null
+                      ? s.config.bqjobsMaxConcurrentJobs
+                      : s.serverCap);
       BenchConfig c = s.config;
       // Experiments only: the reported default run leaves every other option at its default.
       if (c.bqjobsInsertsPerSecond != null) {

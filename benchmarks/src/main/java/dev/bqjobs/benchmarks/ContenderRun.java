@@ -62,6 +62,7 @@ final class ContenderRun {
         }
         ended = System.currentTimeMillis();
         r.peakHeapBytes = heap.peakBytes();
+        r.peakLiveHeapBytes = heap.peakLiveBytes();
       }
       if (result != null) {
         readCounters(result, r);
@@ -78,8 +79,12 @@ final class ContenderRun {
     r.startupMillis = first - started;
     r.serverSpanMillis =
         stats.lastEndMillis == Long.MIN_VALUE ? Double.NaN : stats.lastEndMillis - first;
+    r.lastInsertMillis =
+        stats.lastCreationMillis == Long.MIN_VALUE ? Double.NaN : stats.lastCreationMillis - first;
+    List<Long> runtimes = stats.runtimes();
+    r.utilisation = Figures.utilisation(runtimes, config.serverCap, r.serverSpanMillis);
     r.scaledWallMillis = Figures.scaleToFull(r.wallMillis, r.ranJobs, r.fullJobs);
-    r.boundMillis = Figures.lowerBoundMillis(stats.runtimes(), config.serverCap);
+    r.boundMillis = Figures.lowerBoundMillis(runtimes, config.serverCap);
     r.ratio = Figures.ratio(r.wallMillis, r.boundMillis);
     r.getsPerJob = Figures.perJob(stats.calls("jobs.get"), r.ranJobs);
     r.insertsPerJob = Figures.perJob(stats.calls("jobs.insert"), r.ranJobs);

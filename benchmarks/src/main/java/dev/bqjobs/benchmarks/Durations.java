@@ -45,8 +45,11 @@ final class Durations {
     return new long[] {min, max};
   }
 
-  /** Seconds with one decimal, for tables. */
+  /** Seconds with one decimal, for tables; empty when unknown. */
   static String seconds(double millis) {
+    if (Double.isNaN(millis)) {
+      return "";
+    }
     return String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0);
   }
 }

@@ -33,6 +33,18 @@ final class Figures {
     return Math.max(max, sum / cap);
   }
 
+  /** The share of the server's slots busy over {@code spanMillis}: {@code sum r / (cap * span)}. */
+  static double utilisation(Collection<Long> runtimesMillis, int cap, double spanMillis) {
+    if (!(spanMillis > 0)) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (long r : runtimesMillis) {
+      sum += r;
+    }
+    return sum / (cap * spanMillis);
+  }
+
   /** Wall time over the lower bound; 1.0 is perfect. */
   static double ratio(double wallMillis, double boundMillis) {
     return boundMillis <= 0 ? Double.NaN : wallMillis / boundMillis;

@@ -25,6 +25,7 @@ final class HeapSampler implements AutoCloseable {
   private static final long SAMPLE_MILLIS = 10;
 
   private final AtomicLong peak = new AtomicLong();
+  private final AtomicLong peakLive = new AtomicLong();
   private final Set<String> heapPools = new HashSet<>();
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener listener = this::onGc;
@@ -76,10 +77,22 @@ final class HeapSampler implements AutoCloseable {
       }
     }
     record(before);
+    long after = 0;
+    for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+      if (heapPools.contains(e.getKey())) {
+        after += e.getValue().getUsed();
+      }
+    }
+    peakLive.accumulateAndGet(after, Math::max);
   }
 
   private void record(long used) {
     peak.accumulateAndGet(used, Math::max);
+  }
+
+  /** The most heap in use right after a collection (0 when none ran). */
+  long peakLiveBytes() {
+    return peakLive.get();
   }
 
   long peakBytes() {

@@ -17,9 +17,9 @@ final class Report {
     b.append("# ").append(title).append("\n\n").append(context).append("\n\n");
     b.append(
         "| contender | jobs run | wall s | wall s at full size | start-up s | server span s"
-            + " | bound s | ratio | jobs.get/job | jobs.insert/job | other calls/job"
-            + " | duplicates | peak heap MB | bqjobs faster by | status |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " | last insert s | slot use | bound s | ratio | jobs.get/job | jobs.insert/job | other calls/job"
+            + " | duplicates | peak heap MB | live heap MB | bqjobs faster by | status |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     RunResult ours = find(rows, "bqjobs");
     for (RunResult r : rows) {
       b.append("| ")
@@ -37,6 +37,10 @@ final class Report {
           .append(" | ")
           .append(Durations.seconds(r.serverSpanMillis))
           .append(" | ")
+          .append(Durations.seconds(r.lastInsertMillis))
+          .append(" | ")
+          .append(dec(r.utilisation))
+          .append(" | ")
           .append(Durations.seconds(r.boundMillis))
           .append(" | ")
           .append(dec(r.ratio))
@@ -50,6 +54,8 @@ final class Report {
           .append(r.duplicates)
           .append(" | ")
           .append(r.peakHeapBytes / (1024 * 1024))
+          .append(" | ")
+          .append(r.peakLiveHeapBytes / (1024 * 1024))
           .append(" | ")
           .append(
               ours == null || r == ours
@@ -66,8 +72,8 @@ final class Report {
     StringBuilder b =
         new StringBuilder(
             "contender,full_jobs,ran_jobs,sampled,wall_ms,scaled_wall_ms,startup_ms,server_span_ms,"
-                + "bound_ms,ratio,gets_per_job,inserts_per_job,other_calls_per_job,duplicates,"
-                + "peak_heap_bytes,succeeded,failed,status\n");
+                + "last_insert_ms,utilisation,bound_ms,ratio,gets_per_job,inserts_per_job,other_calls_per_job,duplicates,"
+                + "peak_heap_bytes,peak_live_heap_bytes,succeeded,failed,status\n");
     for (RunResult r : rows) {
       b.append(
           String.join(
@@ -80,6 +86,8 @@ final class Report {
               Long.toString(Math.round(r.scaledWallMillis)),
               Long.toString(Math.round(r.startupMillis)),
               Double.isNaN(r.serverSpanMillis) ? "" : Long.toString(Math.round(r.serverSpanMillis)),
+              Double.isNaN(r.lastInsertMillis) ? "" : Long.toString(Math.round(r.lastInsertMillis)),
+              dec(r.utilisation),
               Long.toString(Math.round(r.boundMillis)),
               dec(r.ratio),
               dec(r.getsPerJob),
@@ -87,6 +95,7 @@ final class Report {
               dec(r.otherCallsPerJob),
               Long.toString(r.duplicates),
               Long.toString(r.peakHeapBytes),
+              Long.toString(r.peakLiveHeapBytes),
               Long.toString(r.succeeded),
               Long.toString(r.failed),
               "\"" + r.status().replace("\"", "'") + "\""));

@@ -21,6 +21,15 @@ final class RunResult {
   /** From the first creation to the last job's end, as the server saw them. */
   double serverSpanMillis;
 
+  /** From the first jobs.insert to the last, as the server saw them. */
+  double lastInsertMillis;
+
+  /**
+   * Work done over work possible: {@code sum r / (cap * server span)}. Below 1 means slots stood
+   * idle: the client was late to notice a job's end or to start the next.
+   */
+  double utilisation;
+
   double boundMillis;
   double ratio;
   double getsPerJob;
@@ -28,6 +37,10 @@ final class RunResult {
   double otherCallsPerJob;
   long duplicates;
   long peakHeapBytes;
+
+  /** The most heap still in use right after a collection: the live set, garbage excluded. */
+  long peakLiveHeapBytes;
+
   long succeeded;
   long failed;
   @Nullable String error;

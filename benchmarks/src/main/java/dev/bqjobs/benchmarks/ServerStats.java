@@ -32,6 +32,7 @@ final class ServerStats {
 
   long firstCreationMillis = Long.MAX_VALUE;
   long lastEndMillis = Long.MIN_VALUE;
+  long lastCreationMillis = Long.MIN_VALUE;
   int listedJobs;
 
   private static final HttpClient HTTP =
@@ -72,8 +73,9 @@ final class ServerStats {
           JsonObject stats = obj(job.getAsJsonObject(), "statistics");
           listedJobs++;
           if (stats.has("creationTime")) {
-            firstCreationMillis =
-                Math.min(firstCreationMillis, stats.get("creationTime").getAsLong());
+            long created = stats.get("creationTime").getAsLong();
+            firstCreationMillis = Math.min(firstCreationMillis, created);
+            lastCreationMillis = Math.max(lastCreationMillis, created);
           }
           if (stats.has("endTime")) {
             lastEndMillis = Math.max(lastEndMillis, stats.get("endTime").getAsLong());
