@@ -75,8 +75,8 @@ final class FaultRow {
 
     /**
      * The quota row holds jobs.insert and jobs.get to a rate (requests per second, a one-second
-     * token bucket) below what the transform asks for: 20 and 50 for the 10% row, 10 and 25 for
-     * the 30% row. The refused share is measured and reported ({@code refused_or_lost}).
+     * token bucket) below what the transform asks for: 20 and 50 for the 10% row, 10 and 25 for the
+     * 30% row. The refused share is measured and reported ({@code refused_or_lost}).
      */
     String quotas(double r) {
       if (this != QUOTA) {

@@ -11,8 +11,7 @@ import org.junit.runners.Parameterized.Parameters;
 
 /**
  * The fault matrix's 10% row on Spark ({@code local[2,4]}: two cores, task retries allowed): every
- * fault over 500 jobs (full), or lost insert answers over 100 jobs
- * (short).
+ * fault over 500 jobs (full), or lost insert answers over 100 jobs (short).
  */
 @RunWith(Parameterized.class)
 public class SparkFaultMatrixTest {
