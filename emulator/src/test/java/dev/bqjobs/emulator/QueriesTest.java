@@ -337,6 +337,17 @@ public class QueriesTest {
   }
 
   @Test
+  public void unknownDispositionOfAQueryFailsTheJobAndWritesNothing() throws Exception {
+    // Found by the reliability suite: a query ignored an unknown disposition and succeeded.
+    Job create = toDestination("disp_create", "SELECT 1 AS x", "disp", null, "SOMETIMES");
+    assertThat(create.getStatus().getErrorResult().getReason(), equalTo("invalid"));
+    assertThat(create.getStatus().getErrorResult().getMessage(), containsString("SOMETIMES"));
+    Job write = toDestination("disp_write", "SELECT 1 AS x", "disp", "WRITE_SOMETIMES", null);
+    assertThat(write.getStatus().getErrorResult().getReason(), equalTo("invalid"));
+    expectError(404, "notFound", () -> bq.tables().get(PROJECT, "qd", "disp").execute());
+  }
+
+  @Test
   public void destinationTableWithDdlOrDmlIsRefusedAtInsert() {
     for (String sql :
         List.of("CREATE TABLE qd.nope (x INT64)", "INSERT INTO qd.nums (n) VALUES (1)")) {

@@ -371,10 +371,10 @@ final class QueryRunner {
     dest = DatasetChecks.resolve(dest, record.project);
     String qualified =
         Catalog.qualified(dest.getProjectId(), dest.getDatasetId(), dest.getTableId());
-    String create =
-        q.getCreateDisposition() == null ? "CREATE_IF_NEEDED" : q.getCreateDisposition();
-    // A query with a destination defaults to WRITE_EMPTY, as in BigQuery.
-    String write = q.getWriteDisposition() == null ? "WRITE_EMPTY" : q.getWriteDisposition();
+    // Validated like loads and copies (an unknown value is invalid, not silently ignored); a query
+    // with a destination defaults to WRITE_EMPTY, as in BigQuery.
+    String create = TableWrites.createDisposition(q.getCreateDisposition());
+    String write = TableWrites.writeDisposition(q.getWriteDisposition(), "WRITE_EMPTY");
     boolean exists = TableWrites.check(catalog, dest, create, write);
     try (Statement s = c.createStatement()) {
       if (exists && write.equals("WRITE_APPEND")) {
