@@ -3,6 +3,13 @@ package dev.bqjobs.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.api.services.bigquery.model.JobConfiguration;
 import dev.bqjobs.transforms.JobRequest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +59,15 @@ public final class JobsFileReader {
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     List<RawEntry> raw;
+    boolean known =
+        name.endsWith(".yaml")
+            || name.endsWith(".yml")
+            || name.endsWith(".json")
+            || name.endsWith(".jsonl")
+            || name.endsWith(".ndjson");
+    if (known) {
+      checkUtf8(file);
+    }
     if (name.endsWith(".yaml") || name.endsWith(".yml")) {
       raw = YamlEntries.read(file);
     } else if (name.endsWith(".json")) {
@@ -81,6 +97,45 @@ public final class JobsFileReader {
       entries.add(checked);
     }
     return entries;
+  }
+
+  /**
+   * Jobs files are UTF-8. Without this check the parsers' decoders reported "Input length = 1"
+   * (MalformedInputException), naming neither the line nor the cause.
+   */
+  static void checkUtf8(Path file) throws JobsFileException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new JobsFileException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(Math.max(16, bytes.length));
+    CoderResult result = decoder.decode(in, out, true);
+    if (result.isError()) {
+      int offset = in.position();
+      int line = 1;
+      for (int i = 0; i < offset; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+        }
+      }
+      throw new JobsFileException(
+          String.format(
+              Locale.ROOT,
+              "%s: line %d: not UTF-8 text (byte 0x%02X at offset %d); save the jobs file as"
+                  + " UTF-8",
+              file,
+              line,
+              bytes[offset] & 0xff,
+              offset));
+    }
   }
 
   private static JobsFileEntry check(Path file, RawEntry entry) throws JobsFileException {

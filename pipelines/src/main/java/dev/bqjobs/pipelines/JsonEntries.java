@@ -103,6 +103,11 @@ final class JsonEntries {
     } catch (IOException e) {
       throw new JobsFileException(file + ": cannot read: " + e.getMessage(), e);
     }
+    if (entries.isEmpty()) {
+      // Like an empty .yaml or .json file: most likely the wrong file, not "run nothing".
+      throw new JobsFileException(
+          file + ": the file is empty; expected one JSON entry per line ({\"key\": ...})");
+    }
     return entries;
   }
 

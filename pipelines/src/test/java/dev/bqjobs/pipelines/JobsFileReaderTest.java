@@ -161,6 +161,36 @@ public class JobsFileReaderTest {
   }
 
   @Test
+  public void nonUtf8FileNamesLineAndByte() throws Exception {
+    // Found by the reliability suite: the message was "cannot read YAML:
+    // java.nio.charset.MalformedInputException: Input length = 1".
+    for (String name : List.of("latin1.yaml", "latin1.jsonl", "latin1.json")) {
+      Path f = tmp.getRoot().toPath().resolve(name);
+      String text =
+          name.endsWith(".yaml")
+              ? "- key: a\n  configuration: {}\n- key: caf\u00e9\n"
+              : name.endsWith(".jsonl")
+                  ? "{\"key\": \"a\"}\n{\"key\": \"caf\u00e9\"}\n"
+                  : "[{\"key\": \"a\"},\n {\"key\": \"caf\u00e9\"}]";
+      Files.write(f, text.getBytes(StandardCharsets.ISO_8859_1));
+      String message = error(f);
+      assertThat(
+          message,
+          allOf(
+              containsString(name),
+              containsString(name.endsWith(".yaml") ? "line 3" : "line 2"),
+              containsString("not UTF-8 text (byte 0xE9")));
+    }
+  }
+
+  @Test
+  public void blankJsonLinesFileIsAnErrorLikeAnEmptyYamlFile() throws Exception {
+    // Found by the reliability suite: it ran nothing and exited 0.
+    assertThat(error(file("blank.jsonl", "\n  \n")), containsString("the file is empty"));
+    assertThat(error(file("zero.jsonl", "")), containsString("the file is empty"));
+  }
+
+  @Test
   public void missingFileAndUnknownType() throws Exception {
     Path missing = tmp.getRoot().toPath().resolve("nope.yaml");
     assertThat(error(missing), allOf(containsString("nope.yaml"), containsString("no such file")));
