@@ -65,7 +65,8 @@ public final class BenchMain {
       System.out.printf(
           Locale.ROOT,
           "%s: wall %s s (full size %s s), bound %s s, ratio %s, jobs.get/job %s, duplicates %d,"
-              + " slot use %s, last insert at %s s, peak heap %d MB (live %d MB), %s%n",
+              + " slot use %s, last insert at %s s, peak heap %d MB (live %d MB), CPU client %d ms"
+              + " server %d ms, %s%n",
           name,
           Durations.seconds(r.wallMillis),
           Durations.seconds(r.scaledWallMillis),
@@ -77,6 +78,8 @@ public final class BenchMain {
           Durations.seconds(r.lastInsertMillis),
           r.peakHeapBytes >> 20,
           r.peakLiveHeapBytes >> 20,
+          r.clientCpuMillis,
+          r.serverCpuMillis,
           r.status());
       rows.add(r);
     }

@@ -52,6 +52,8 @@ final class ContenderRun {
       long ended;
       PipelineResult result;
       try (HeapSampler heap = new HeapSampler()) {
+        long clientCpu = clientCpuMillis();
+        long serverCpu = server.cpuMillis();
         started = System.currentTimeMillis();
         try {
           result = p.run();
@@ -61,6 +63,8 @@ final class ContenderRun {
           result = null;
         }
         ended = System.currentTimeMillis();
+        r.clientCpuMillis = clientCpuMillis() - clientCpu;
+        r.serverCpuMillis = server.cpuMillis() - serverCpu;
         r.peakHeapBytes = heap.peakBytes();
         r.peakLiveHeapBytes = heap.peakLiveBytes();
       }
@@ -103,6 +107,14 @@ final class ContenderRun {
     args.add("--bigQueryEndpoint=" + rootUrl);
     args.add("--credentialFactoryClass=" + NoCredentialFactory.class.getName());
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
+  }
+
+  private static long clientCpuMillis() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean
+        ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1_000_000
+        : 0;
   }
 
   private static void readCounters(PipelineResult result, RunResult r) {

@@ -87,6 +87,11 @@ final class LocalServerProcess implements AutoCloseable {
     }
   }
 
+  /** CPU time the server process has used so far (0 when the platform does not tell). */
+  long cpuMillis() {
+    return process.toHandle().info().totalCpuDuration().map(d -> d.toMillis()).orElse(0L);
+  }
+
   String rootUrl() {
     return rootUrl;
   }

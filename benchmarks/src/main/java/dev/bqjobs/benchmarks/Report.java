@@ -18,8 +18,8 @@ final class Report {
     b.append(
         "| contender | jobs run | wall s | wall s at full size | start-up s | server span s"
             + " | last insert s | slot use | bound s | ratio | jobs.get/job | jobs.insert/job | other calls/job"
-            + " | duplicates | peak heap MB | live heap MB | bqjobs faster by | status |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " | duplicates | peak heap MB | live heap MB | client CPU ms/job | server CPU ms/job | bqjobs faster by | status |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     RunResult ours = find(rows, "bqjobs");
     for (RunResult r : rows) {
       b.append("| ")
@@ -57,6 +57,10 @@ final class Report {
           .append(" | ")
           .append(r.peakLiveHeapBytes / (1024 * 1024))
           .append(" | ")
+          .append(dec(Figures.perJob(r.clientCpuMillis, r.ranJobs)))
+          .append(" | ")
+          .append(dec(Figures.perJob(r.serverCpuMillis, r.ranJobs)))
+          .append(" | ")
           .append(
               ours == null || r == ours
                   ? ""
@@ -73,7 +77,7 @@ final class Report {
         new StringBuilder(
             "contender,full_jobs,ran_jobs,sampled,wall_ms,scaled_wall_ms,startup_ms,server_span_ms,"
                 + "last_insert_ms,utilisation,bound_ms,ratio,gets_per_job,inserts_per_job,other_calls_per_job,duplicates,"
-                + "peak_heap_bytes,peak_live_heap_bytes,succeeded,failed,status\n");
+                + "peak_heap_bytes,peak_live_heap_bytes,client_cpu_ms,server_cpu_ms,succeeded,failed,status\n");
     for (RunResult r : rows) {
       b.append(
           String.join(
@@ -96,6 +100,8 @@ final class Report {
               Long.toString(r.duplicates),
               Long.toString(r.peakHeapBytes),
               Long.toString(r.peakLiveHeapBytes),
+              Long.toString(r.clientCpuMillis),
+              Long.toString(r.serverCpuMillis),
               Long.toString(r.succeeded),
               Long.toString(r.failed),
               "\"" + r.status().replace("\"", "'") + "\""));

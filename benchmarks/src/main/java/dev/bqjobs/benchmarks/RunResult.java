@@ -36,6 +36,13 @@ final class RunResult {
   double insertsPerJob;
   double otherCallsPerJob;
   long duplicates;
+
+  /** CPU time this JVM (the client) used during the run. */
+  long clientCpuMillis;
+
+  /** CPU time the server process used during the run. */
+  long serverCpuMillis;
+
   long peakHeapBytes;
 
   /** The most heap still in use right after a collection: the live set, garbage excluded. */

@@ -36,7 +36,11 @@ final class ServerStats {
   int listedJobs;
 
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          // Plain HTTP/1.1: no h2c upgrade attempt, which the server need not support.
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   static ServerStats read(String rootUrl, String project) throws IOException, InterruptedException {
     ServerStats s = new ServerStats();
@@ -121,10 +125,23 @@ final class ServerStats {
     return e != null && e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
   }
 
+  /** GETs JSON, trying three times: a loaded server may stall one answer. */
   private static JsonObject getJson(String url) throws IOException, InterruptedException {
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        return getJsonOnce(url);
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static JsonObject getJsonOnce(String url) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
