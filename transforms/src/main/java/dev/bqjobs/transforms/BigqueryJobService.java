@@ -16,6 +16,7 @@ import com.google.auth.Credentials;
 import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.GoogleCredentials;
 import java.io.IOException;
+import java.util.logging.Level;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,19 @@ import org.slf4j.LoggerFactory;
  * <p>The HTTP client makes no retries of its own (no IOException handler, no backoff handler):
  * {@link RetryClassifier} decides, and a retried insert must reuse its job ID. The only repeated
  * request is the one the credentials adapter makes after refreshing an expired token on a 401.
+ * Requests that carry credentials are never logged with their headers: with the logger {@code
+ * com.google.api.client.http.HttpTransport} at {@code ALL}, google-http-client would log the bearer
+ * token.
  */
 final class BigqueryJobService implements JobService {
   private static final Logger LOG = LoggerFactory.getLogger(BigqueryJobService.class);
   static final String DEFAULT_ROOT_URL = "https://bigquery.googleapis.com/";
   static final int CONNECT_TIMEOUT_MILLIS = 20_000;
   static final int READ_TIMEOUT_MILLIS = 60_000;
+
+  /** google-http-client's request logger. */
+  private static final java.util.logging.Logger HTTP_LOG =
+      java.util.logging.Logger.getLogger(HttpTransport.class.getName());
 
   private final Bigquery client;
 
@@ -52,6 +60,12 @@ final class BigqueryJobService implements JobService {
           request.setReadTimeout(READ_TIMEOUT_MILLIS);
           request.setIOExceptionHandler(null);
           request.setNumberOfRetries(auth == null ? 0 : 1);
+          if (auth != null && HTTP_LOG.isLoggable(Level.ALL)) {
+            // google-http-client writes the Authorization header in clear when its logger is at
+            // Level.ALL (at CONFIG it writes "<Not Logged>"): never log credentialed requests then.
+            request.setLoggingEnabled(false);
+            request.setCurlLoggingEnabled(false);
+          }
         };
     Bigquery client =
         new Bigquery.Builder(transport, CanonicalJson.JSON_FACTORY, initializer)
