@@ -161,8 +161,16 @@ public final class BqJobsCommand {
         runJobs = runJobs.withRootUrl(endpoint.rootUrl());
       }
       if (options.getRunner() == DirectRunner.class) {
+        DirectOptions direct = options.as(DirectOptions.class);
         // The DirectRunner blocks in run() by default; the progress line needs it not to.
-        options.as(DirectOptions.class).setBlockOnRun(false);
+        direct.setBlockOnRun(false);
+        // It also runs only 3 calls at once by default, while each of the transform's shard calls
+        // holds its share of --maxConcurrentJobs: with fewer threads than shards most of that
+        // share would sit idle. A value the user gave is kept.
+        if (!Endpoint.isExplicit(options, "targetParallelism")) {
+          direct.setTargetParallelism(
+              Math.max(direct.getTargetParallelism(), runJobs.shardCount()));
+        }
       }
       List<List<JobsFileEntry>> stages;
       try {

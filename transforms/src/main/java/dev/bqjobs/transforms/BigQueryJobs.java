@@ -130,13 +130,19 @@ import org.joda.time.Duration;
  *   <li>{@link Run#withRunToken}: the pipeline's job name, read at run time.
  *   <li>{@link Run#withMaxConcurrentJobs}: 100 in flight for the whole transform, split evenly over
  *       the shards.
- *   <li>{@link Run#withNumShards}: 10 (at most the maximum concurrent jobs).
+ *   <li>{@link Run#withNumShards}: 10 (at most the maximum concurrent jobs). Each shard's call
+ *       holds its share of the concurrent jobs, so a runner should run all shards at once: the
+ *       DirectRunner runs only 3 calls at a time unless {@code --targetParallelism} is at least
+ *       {@link Run#shardCount()} (the {@code bqjobs} command sets it).
  *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s.
  *   <li>{@link Run#withJobTimeout}: 6 hours (BigQuery's own limit) per attempt, from its insert.
  *   <li>{@link Run#withMaxJobAttempts}: 3, counting the first.
- *   <li>{@link Run#withMaxInsertsPerSecond}: 50 (jobs.insert and jobs.cancel); {@link
+ *   <li>{@link Run#withMaxInsertsPerSecond}: 80 (jobs.insert and jobs.cancel); {@link
  *       Run#withMaxGetsPerSecond}: 500. These limits are per JVM: BigQuery's quotas are per user
  *       (about 100 inserts and 1,000 gets per second), so N workers may reach N times the limits.
+ *       The insert rate also bounds throughput: jobs start at most at {@code
+ *       min(maxInsertsPerSecond, maxConcurrentJobs / mean runtime)} per second. A shard waiting for
+ *       a rate slot keeps polling its other jobs meanwhile.
  * </ul>
  *
  * <h2>Limits</h2>
@@ -161,7 +167,9 @@ public final class BigQueryJobs {
   static final Duration DEFAULT_POLL_MAX = Duration.standardSeconds(30);
   static final Duration DEFAULT_JOB_TIMEOUT = Duration.standardHours(6);
   static final int DEFAULT_MAX_JOB_ATTEMPTS = 3;
-  static final double DEFAULT_MAX_INSERTS_PER_SECOND = 50;
+  // 80% of BigQuery's per-user jobs.insert rate (about 100/s): below the quota, so a single
+  // worker never meets rateLimitExceeded, yet close to it, since the insert rate bounds throughput.
+  static final double DEFAULT_MAX_INSERTS_PER_SECOND = 80;
   static final double DEFAULT_MAX_GETS_PER_SECOND = 500;
 
   /** The transform with every default set; see the class documentation. */
@@ -201,6 +209,15 @@ public final class BigQueryJobs {
     abstract int getMaxConcurrentJobs();
 
     abstract int getNumShards();
+
+    /**
+     * How many shard calls this transform runs: {@link #withNumShards} capped at {@link
+     * #withMaxConcurrentJobs}. Each holds its share of the concurrent jobs, so the runner should be
+     * able to run this many calls at once (on the DirectRunner: {@code --targetParallelism}).
+     */
+    public int shardCount() {
+      return Math.min(getNumShards(), getMaxConcurrentJobs());
+    }
 
     abstract Duration getPollInitialInterval();
 
@@ -385,7 +402,7 @@ public final class BigQueryJobs {
     }
 
     /**
-     * The most jobs.insert (and jobs.cancel) calls per second in one JVM. Default 50. BigQuery's
+     * The most jobs.insert (and jobs.cancel) calls per second in one JVM. Default 80. BigQuery's
      * quota is per user (about 100 per second): N workers may reach N times this rate.
      */
     public Run withMaxInsertsPerSecond(double rate) {
@@ -430,7 +447,7 @@ public final class BigQueryJobs {
               + windowing.getWindowFn()
               + ": apply it before windowing, or re-window into the global window");
 
-      int shards = Math.min(getNumShards(), getMaxConcurrentJobs());
+      int shards = shardCount();
       RunSettings settings =
           new RunSettings(
               Math.max(1, getMaxConcurrentJobs() / shards),

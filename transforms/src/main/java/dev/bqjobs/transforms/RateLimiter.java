@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Spaces calls at least {@code 1/rate} apart. One instance per JVM and kind of call: BigQuery's
  * quotas are per user, and all shard calls in a JVM share them (N workers may reach N times the
- * rate). Each caller reserves the next free slot under a lock and sleeps outside it.
+ * rate). Each caller reserves the next free slot under a lock; {@link #acquire} sleeps until it,
+ * {@link #reserve} only says how long to wait, so a caller with other work can do it meanwhile.
  */
 final class RateLimiter {
   private static final ConcurrentMap<String, RateLimiter> PER_JVM = new ConcurrentHashMap<>();
@@ -27,15 +28,20 @@ final class RateLimiter {
   }
 
   void acquire() throws InterruptedException {
-    long waitMillis;
-    synchronized (this) {
-      long now = time.nowMillis();
-      double slot = Math.max(now, nextFreeMillis);
-      nextFreeMillis = slot + intervalMillis;
-      waitMillis = (long) Math.ceil(slot - now);
-    }
+    long waitMillis = reserve();
     if (waitMillis > 0) {
       time.sleepMillis(waitMillis);
     }
+  }
+
+  /**
+   * Reserves the next free slot and returns the milliseconds until it (0: now). The caller makes
+   * its call when that time has come; the slot is its own, so nobody else takes it meanwhile.
+   */
+  synchronized long reserve() {
+    long now = time.nowMillis();
+    double slot = Math.max(now, nextFreeMillis);
+    nextFreeMillis = slot + intervalMillis;
+    return (long) Math.ceil(slot - now);
   }
 }

@@ -59,6 +59,9 @@ final class ShardRunner {
     boolean cancelRequested;
     long cancelledAt;
 
+    /** A rate-limiter slot reserved for this tracker's next call, or null. */
+    @Nullable RateLimiter reservedSlot;
+
     Tracker(PreparedJob request, long sequence, long now) {
       this.request = request;
       this.sequence = sequence;
@@ -179,8 +182,10 @@ final class ShardRunner {
   }
 
   private void insert(Tracker t, Output output) throws InterruptedException {
+    if (!permitted(t, inserts)) {
+      return;
+    }
     Job job = InsertJobs.build(t.request, t.jobId(), settings.jobTimeoutMillis);
-    inserts.acquire();
     Job answer;
     try {
       answer = service.insert(t.request.project, job);
@@ -214,7 +219,9 @@ final class ShardRunner {
   }
 
   private void fetchExisting(Tracker t, Output output) throws InterruptedException {
-    gets.acquire();
+    if (!permitted(t, gets)) {
+      return;
+    }
     Job existing;
     try {
       existing = service.get(t.request.project, t.jobId(), t.location);
@@ -254,7 +261,9 @@ final class ShardRunner {
       cancel(t, output);
       return;
     }
-    gets.acquire();
+    if (!permitted(t, gets)) {
+      return;
+    }
     metrics.polls.inc();
     Job job;
     try {
@@ -269,7 +278,9 @@ final class ShardRunner {
   }
 
   private void cancel(Tracker t, Output output) throws InterruptedException {
-    inserts.acquire(); // jobs.cancel has a per-method quota like jobs.insert
+    if (!permitted(t, inserts)) { // jobs.cancel has a per-method quota like jobs.insert
+      return;
+    }
     Job answer = null;
     try {
       answer = service.cancel(t.request.project, t.jobId(), t.location);
@@ -442,6 +453,25 @@ final class ShardRunner {
         settings.requestBackoffMaxMillis,
         n,
         random.getAsDouble());
+  }
+
+  /**
+   * Whether the tracker may make its call of {@code limiter}'s kind now. If the next free slot is
+   * later, it is reserved and the same step is rescheduled for then: the loop keeps polling the
+   * shard's other jobs instead of sleeping on the limiter.
+   */
+  private boolean permitted(Tracker t, RateLimiter limiter) {
+    if (t.reservedSlot == limiter) {
+      t.reservedSlot = null;
+      return true;
+    }
+    long wait = limiter.reserve();
+    if (wait <= 0) {
+      return true;
+    }
+    t.reservedSlot = limiter;
+    schedule(t, t.step, time.nowMillis() + wait);
+    return false;
   }
 
   private void schedule(Tracker t, Step step, long at) {
