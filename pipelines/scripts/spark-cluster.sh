@@ -62,15 +62,24 @@ start() {
   if alive "$DIR/master.pid"; then
     echo "spark-cluster: already running"; status; return 0
   fi
-  rm -rf "$DIR/home" "$DIR/work" "$DIR/logs" "$DIR"/*.pid "$DIR/master.url" "$DIR/master.webui"
+  rm -rf "$DIR/home" "$DIR/work" "$DIR/logs" "$DIR"/*.pid "$DIR/master.url" "$DIR/master.webui" \
+    "$DIR/stable-classpath.txt"
   local cp; cp="$(classpath)"
   # The worker builds each executor's command from SPARK_HOME: jars/ and an empty RELEASE.
   mkdir -p "$DIR/home/jars" "$DIR/logs" "$DIR/work" "$DIR/local"
   : > "$DIR/home/RELEASE"
   local IFS=:
+  local stable=()
   for jar in $cp; do
-    case "$jar" in *.jar) ln -sf "$jar" "$DIR/home/jars/$(basename "$jar")" ;; esac
+    case "$jar" in
+      # Our own modules: copied, as a later mvn install would replace them under running JVMs.
+      *-SNAPSHOT.jar) cp "$jar" "$DIR/home/jars/" && stable+=("$DIR/home/jars/$(basename "$jar")") ;;
+      *.jar) ln -sf "$jar" "$DIR/home/jars/$(basename "$jar")" && stable+=("$jar") ;;
+      *) stable+=("$jar") ;;
+    esac
   done
+  cp="${stable[*]}"
+  echo "$cp" >"$DIR/stable-classpath.txt"
   unset IFS
   export SPARK_HOME="$DIR/home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 \
     SPARK_LOCAL_DIRS="$DIR/local"
@@ -140,11 +149,19 @@ stop() {
 run() {
   alive "$DIR/master.pid" || die "not running: start it first (pipelines/scripts/spark-cluster.sh start)"
   [ -d "$ROOT/pipelines/target/classes" ] || die "build first: mvn -B install -DskipTests"
-  local cp; cp="$ROOT/pipelines/target/classes:$(classpath)"
+  [ -s "$DIR/stable-classpath.txt" ] || die "no $DIR/stable-classpath.txt: restart the cluster"
+  local cp; cp="$ROOT/pipelines/target/classes:$(cat "$DIR/stable-classpath.txt")"
+  # The workers' Spark home already has every dependency: stage only the command's own classes.
+  # Cached partitions stored encoded (not MEMORY_ONLY objects), so executors can read each other's.
+  local extra=()
+  case " $* " in *" --filesToStage="*) ;; *) extra+=("--filesToStage=$ROOT/pipelines/target/classes") ;; esac
+  case " $* " in *" --storageLevel="*) ;; *) extra+=("--storageLevel=MEMORY_AND_DISK") ;; esac
   # shellcheck disable=SC2086
-  SPARK_LOCAL_IP=127.0.0.1 java $OPENS -cp "$cp" \
-    -Dspark.executor.extraJavaOptions="$OPENS" -Dspark.driver.host=127.0.0.1 \
-    dev.bqjobs.pipelines.BqJobsCommand --runner=SparkRunner --sparkMaster="$(master_url)" "$@"
+  SPARK_LOCAL_IP=127.0.0.1 java $OPENS ${DRIVER_JAVA_OPTS:-} -cp "$cp" \
+    -Dspark.executor.extraJavaOptions="$OPENS" -Dspark.executor.memory="${EXECUTOR_MEMORY:-768m}" \
+    -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 -Dspark.ui.enabled=false \
+    dev.bqjobs.pipelines.BqJobsCommand --runner=SparkRunner --sparkMaster="$(master_url)" \
+    "${extra[@]}" "$@"
 }
 
 case "${1:-}" in

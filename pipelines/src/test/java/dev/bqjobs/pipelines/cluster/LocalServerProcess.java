@@ -43,7 +43,7 @@ final class LocalServerProcess implements AutoCloseable {
     command.add(SparkCluster.javaBinary());
     command.add("-Xmx768m");
     command.add("-cp");
-    command.add(SparkCluster.classPath());
+    command.add(SparkCluster.stableClassPath(log.resolveSibling("server-jars")));
     command.add("dev.bqjobs.emulator.Main");
     command.addAll(List.of("--host", "127.0.0.1", "--port", "0", "--gcs-root", gcsRoot.toString()));
     command.addAll(List.of(extraArgs));

@@ -122,7 +122,13 @@ final class SparkCluster implements AutoCloseable {
         jarFolder(path, jars.resolve("classpath-folder-" + folder++ + ".jar"));
       } else if (entry.endsWith(".jar") && Files.exists(path)) {
         Path link = jars.resolve(path.getFileName());
-        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (isSnapshot(path)) {
+          // Our own modules' jars: copied, as an install running meanwhile may replace them.
+          Files.copy(path, link);
+        } else {
           Files.createSymbolicLink(link, path.toAbsolutePath());
         }
       }
@@ -221,6 +227,33 @@ final class SparkCluster implements AutoCloseable {
     }
     Files.createDirectories(dir);
     return dir;
+  }
+
+  /**
+   * This JVM's classpath with every {@code -SNAPSHOT.jar} (this project's modules, which a
+   * concurrent {@code mvn install} may rewrite under a running JVM) replaced by a copy in {@code
+   * copies}.
+   */
+  static String stableClassPath(Path copies) throws IOException {
+    Files.createDirectories(copies);
+    List<String> entries = new ArrayList<>();
+    for (String entry : classPath().split(File.pathSeparator)) {
+      Path path = Paths.get(entry);
+      if (isSnapshot(path) && Files.isRegularFile(path)) {
+        Path copy = copies.resolve(path.getFileName());
+        if (!Files.exists(copy)) {
+          Files.copy(path, copy);
+        }
+        entries.add(copy.toString());
+      } else {
+        entries.add(entry);
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private static boolean isSnapshot(Path jar) {
+    return jar.getFileName() != null && jar.getFileName().toString().endsWith("-SNAPSHOT.jar");
   }
 
   static String classPath() {
