@@ -102,11 +102,14 @@ import org.joda.time.Duration;
  *
  * <p>Transient request failures (HTTP 5xx, 429, {@code backendError}, {@code internalError}, {@code
  * badGateway}, {@code rateLimitExceeded}, timeouts, connection resets, lost responses) are retried
- * with the same job ID, with exponential backoff and jitter, up to 8 times. {@code invalid}, {@code
- * invalidQuery}, {@code notFound}, {@code accessDenied}, {@code billingNotEnabled} and {@code
- * quotaExceeded} fail at once. A job that ends with a retryable {@code errorResult} ({@code
- * backendError}, {@code internalError}, {@code jobBackendError}, {@code jobInternalError}, {@code
- * jobRateLimitExceeded}, {@code rateLimitExceeded}) is rerun under a derived ID up to {@link
+ * with the same job ID, with exponential backoff and jitter, up to 8 times; a {@code
+ * rateLimitExceeded} refusal also halves the JVM's rate limit for that kind of call (recovering a
+ * tenth of it per quiet second) and gets three times as many attempts, so a project quota tighter
+ * than {@link Run#withMaxInsertsPerSecond} slows the run down rather than failing requests. {@code
+ * invalid}, {@code invalidQuery}, {@code notFound}, {@code accessDenied}, {@code billingNotEnabled}
+ * and {@code quotaExceeded} fail at once. A job that ends with a retryable {@code errorResult}
+ * ({@code backendError}, {@code internalError}, {@code jobBackendError}, {@code jobInternalError},
+ * {@code jobRateLimitExceeded}, {@code rateLimitExceeded}) is rerun under a derived ID up to {@link
  * Run#withMaxJobAttempts}; {@link JobResult#getAttemptJobIds()} lists every attempt. A dry run is
  * final at insert (SUCCEEDED with its statistics, or FAILED) and never polled.
  *

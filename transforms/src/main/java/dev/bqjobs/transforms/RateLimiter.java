@@ -12,13 +12,43 @@ import java.util.concurrent.ConcurrentMap;
 final class RateLimiter {
   private static final ConcurrentMap<String, RateLimiter> PER_JVM = new ConcurrentHashMap<>();
 
+  /** The slowest a rate-limited limiter goes: one call every two seconds. */
+  static final double MIN_PERMITS_PER_SECOND = 0.5;
+
   private final TimeSource time;
-  private final double intervalMillis;
+  private final double maxPermitsPerSecond;
+  private double permitsPerSecond;
+  private double intervalMillis;
   private double nextFreeMillis = Double.NEGATIVE_INFINITY;
+  private long lastChangeMillis;
 
   RateLimiter(double permitsPerSecond, TimeSource time) {
     this.time = time;
-    this.intervalMillis = 1000.0 / permitsPerSecond;
+    this.maxPermitsPerSecond = permitsPerSecond;
+    setRate(permitsPerSecond);
+  }
+
+  private void setRate(double rate) {
+    permitsPerSecond = rate;
+    intervalMillis = 1000.0 / rate;
+  }
+
+  /**
+   * BigQuery answered rateLimitExceeded: the real quota is below our rate (a shared project, other
+   * workers). Halve the rate, at most once per second so one burst of refusals does not collapse
+   * it; {@link #reserve} recovers it step by step while calls go through.
+   */
+  synchronized void slowDown() {
+    long now = time.nowMillis();
+    if (now - lastChangeMillis >= 1000 || permitsPerSecond == maxPermitsPerSecond) {
+      setRate(Math.max(MIN_PERMITS_PER_SECOND, permitsPerSecond / 2));
+      lastChangeMillis = now;
+    }
+  }
+
+  /** The current rate in calls per second (below the configured one after {@link #slowDown}). */
+  synchronized double currentRate() {
+    return permitsPerSecond;
   }
 
   /** The JVM-wide limiter for this kind of call, rate and clock. */
@@ -40,6 +70,11 @@ final class RateLimiter {
    */
   synchronized long reserve() {
     long now = time.nowMillis();
+    if (permitsPerSecond < maxPermitsPerSecond && now - lastChangeMillis >= 1000) {
+      // Additive recovery: a tenth of the configured rate back per quiet second.
+      setRate(Math.min(maxPermitsPerSecond, permitsPerSecond + maxPermitsPerSecond / 10));
+      lastChangeMillis = now;
+    }
     double slot = Math.max(now, nextFreeMillis);
     nextFreeMillis = slot + intervalMillis;
     return (long) Math.ceil(slot - now);

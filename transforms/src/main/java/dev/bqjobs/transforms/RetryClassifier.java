@@ -59,6 +59,18 @@ final class RetryClassifier {
     return error instanceof IOException;
   }
 
+  /**
+   * True if BigQuery refused the call for its short-term rate limit (403/429 {@code
+   * rateLimitExceeded}, or a bare 429): the caller should slow down, not only retry.
+   */
+  static boolean isRateLimited(Throwable error) {
+    if (!(error instanceof JobServiceException)) {
+      return false;
+    }
+    JobServiceException e = (JobServiceException) error;
+    return "rateLimitExceeded".equals(e.getReason()) || e.getStatusCode() == 429;
+  }
+
   static boolean isAlreadyExists(Throwable error) {
     return error instanceof JobServiceException
         && ((JobServiceException) error).getStatusCode() == 409;

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
 final class ShardRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
 
+  /** How many times more attempts a request gets for rate-limit refusals than for other errors. */
+  static final int RATE_LIMIT_PATIENCE = 3;
+
   /** Receives each result with the request it answers. */
   interface Output {
     void emit(PreparedJob request, JobResult result);
@@ -54,6 +57,10 @@ final class ShardRunner {
     long dueAt;
     long startedAt;
     int requestFailures;
+
+    /** Refusals for BigQuery's short-term rate limit, counted apart (see retryLater). */
+    int rateLimitedFailures;
+
     int notFound;
     int polls;
     boolean cancelRequested;
@@ -197,6 +204,7 @@ final class ShardRunner {
           t.location = location;
         }
         t.requestFailures = 0;
+        t.rateLimitedFailures = 0;
         schedule(t, Step.FETCH_EXISTING, time.nowMillis());
       } else if (RetryClassifier.isTransient(e)) {
         retryLater(t, e, "jobs.insert", output);
@@ -206,6 +214,7 @@ final class ShardRunner {
       return;
     }
     t.requestFailures = 0;
+    t.rateLimitedFailures = 0;
     if (t.request.isDryRun()) {
       // Final at insert: statistics without a stored job; never polled.
       finish(t, OutcomeClassifier.result(t.request, answer, t.attemptIds), output);
@@ -230,6 +239,7 @@ final class ShardRunner {
       return;
     }
     t.requestFailures = 0;
+    t.rateLimitedFailures = 0;
     String fingerprint = InsertJobs.fingerprintOf(existing);
     adoptLocation(t, existing);
     if (!t.request.fingerprint.equals(fingerprint)) {
@@ -273,6 +283,7 @@ final class ShardRunner {
       return;
     }
     t.requestFailures = 0;
+    t.rateLimitedFailures = 0;
     t.notFound = 0;
     onState(t, job, output);
   }
@@ -293,6 +304,7 @@ final class ShardRunner {
       LOG.warn("Could not cancel BigQuery job {} after its timeout: {}", t.fullId(), e.toString());
     }
     t.requestFailures = 0;
+    t.rateLimitedFailures = 0;
     t.cancelRequested = true;
     t.cancelledAt = time.nowMillis();
     t.polls = 0; // learn the real final state soon
@@ -381,6 +393,7 @@ final class ShardRunner {
       t.polls = 0;
       t.notFound = 0;
       t.requestFailures = 0;
+      t.rateLimitedFailures = 0;
       long delay =
           Backoff.delayMillis(
               settings.requestBackoffInitialMillis,
@@ -426,8 +439,21 @@ final class ShardRunner {
   }
 
   private void retryLater(Tracker t, IOException e, String call, Output output) {
-    t.requestFailures++;
-    if (t.requestFailures >= settings.maxRequestAttempts) {
+    // A rate-limit refusal says "later", not "broken": BigQuery asks for backoff. It slows the
+    // JVM's limiter for every shard, and such refusals get RATE_LIMIT_PATIENCE times the attempts
+    // of other transient errors (still bounded), so a tight quota delays requests, not fails them.
+    boolean rateLimited = RetryClassifier.isRateLimited(e);
+    int failures;
+    int allowed;
+    if (rateLimited) {
+      (call.equals("jobs.get") ? gets : inserts).slowDown();
+      failures = ++t.rateLimitedFailures;
+      allowed = settings.maxRequestAttempts * RATE_LIMIT_PATIENCE;
+    } else {
+      failures = ++t.requestFailures;
+      allowed = settings.maxRequestAttempts;
+    }
+    if (failures >= allowed) {
       finishFailed(
           t,
           null,
@@ -436,7 +462,7 @@ final class ShardRunner {
               + " for job "
               + t.fullId()
               + " failed "
-              + t.requestFailures
+              + failures
               + " times, giving up: "
               + describe(e),
           output);
@@ -444,7 +470,7 @@ final class ShardRunner {
     }
     metrics.requestRetries.inc();
     LOG.debug("{} for job {} failed transiently, retrying: {}", call, t.fullId(), describe(e));
-    schedule(t, t.step, time.nowMillis() + requestDelay(t.requestFailures - 1));
+    schedule(t, t.step, time.nowMillis() + requestDelay(failures - 1));
   }
 
   private long requestDelay(int n) {

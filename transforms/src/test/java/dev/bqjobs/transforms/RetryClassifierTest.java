@@ -29,6 +29,15 @@ public class RetryClassifierTest {
   }
 
   @Test
+  public void rateLimitAnswersAskToSlowDown() {
+    assertTrue(RetryClassifier.isRateLimited(http(403, "rateLimitExceeded")));
+    assertTrue(RetryClassifier.isRateLimited(http(429, null)));
+    assertFalse(RetryClassifier.isRateLimited(http(503, "backendError")));
+    assertFalse(RetryClassifier.isRateLimited(http(403, "quotaExceeded")));
+    assertFalse(RetryClassifier.isRateLimited(new IOException("Connection reset")));
+  }
+
+  @Test
   public void permanentRequestErrorsAreNot() {
     assertFalse(RetryClassifier.isTransient(http(403, "accessDenied")));
     assertFalse(RetryClassifier.isTransient(http(403, "billingNotEnabled")));
