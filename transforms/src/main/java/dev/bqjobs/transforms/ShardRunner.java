@@ -81,6 +81,12 @@ final class ShardRunner {
       return attemptIds.get(attemptIds.size() - 1);
     }
 
+    /** A call got an answer: the counts of consecutive failed calls start over. */
+    void answered() {
+      requestFailures = 0;
+      rateLimitedFailures = 0;
+    }
+
     String fullId() {
       return request.project + ":" + (location == null ? "" : location) + "." + jobId();
     }
@@ -203,8 +209,7 @@ final class ShardRunner {
         if (location != null) {
           t.location = location;
         }
-        t.requestFailures = 0;
-        t.rateLimitedFailures = 0;
+        t.answered();
         schedule(t, Step.FETCH_EXISTING, time.nowMillis());
       } else if (RetryClassifier.isTransient(e)) {
         retryLater(t, e, "jobs.insert", output);
@@ -213,8 +218,7 @@ final class ShardRunner {
       }
       return;
     }
-    t.requestFailures = 0;
-    t.rateLimitedFailures = 0;
+    t.answered();
     if (t.request.isDryRun()) {
       // Final at insert: statistics without a stored job; never polled.
       finish(t, OutcomeClassifier.result(t.request, answer, t.attemptIds), output);
@@ -227,19 +231,29 @@ final class ShardRunner {
     onState(t, answer, output);
   }
 
-  private void fetchExisting(Tracker t, Output output) throws InterruptedException {
+  /**
+   * jobs.get for the tracker's job, or null when the call must wait for a rate slot or failed (then
+   * the failure is already handled: retry scheduled or result emitted).
+   */
+  private @Nullable Job getJob(Tracker t, Output output) {
     if (!permitted(t, gets)) {
-      return;
+      return null;
     }
-    Job existing;
     try {
-      existing = service.get(t.request.project, t.jobId(), t.location);
+      Job job = service.get(t.request.project, t.jobId(), t.location);
+      t.answered();
+      return job;
     } catch (IOException e) {
       handlePollError(t, e, output);
+      return null;
+    }
+  }
+
+  private void fetchExisting(Tracker t, Output output) throws InterruptedException {
+    Job existing = getJob(t, output);
+    if (existing == null) {
       return;
     }
-    t.requestFailures = 0;
-    t.rateLimitedFailures = 0;
     String fingerprint = InsertJobs.fingerprintOf(existing);
     adoptLocation(t, existing);
     if (!t.request.fingerprint.equals(fingerprint)) {
@@ -271,19 +285,11 @@ final class ShardRunner {
       cancel(t, output);
       return;
     }
-    if (!permitted(t, gets)) {
+    Job job = getJob(t, output);
+    if (job == null) {
       return;
     }
     metrics.polls.inc();
-    Job job;
-    try {
-      job = service.get(t.request.project, t.jobId(), t.location);
-    } catch (IOException e) {
-      handlePollError(t, e, output);
-      return;
-    }
-    t.requestFailures = 0;
-    t.rateLimitedFailures = 0;
     t.notFound = 0;
     onState(t, job, output);
   }
@@ -303,8 +309,7 @@ final class ShardRunner {
       // Best effort: jobTimeoutMs stops the job server-side anyway; keep polling to DONE.
       LOG.warn("Could not cancel BigQuery job {} after its timeout: {}", t.fullId(), e.toString());
     }
-    t.requestFailures = 0;
-    t.rateLimitedFailures = 0;
+    t.answered();
     t.cancelRequested = true;
     t.cancelledAt = time.nowMillis();
     t.polls = 0; // learn the real final state soon
@@ -392,8 +397,7 @@ final class ShardRunner {
       t.location = t.request.location;
       t.polls = 0;
       t.notFound = 0;
-      t.requestFailures = 0;
-      t.rateLimitedFailures = 0;
+      t.answered();
       long delay =
           Backoff.delayMillis(
               settings.requestBackoffInitialMillis,

@@ -58,13 +58,7 @@ final class CopyRunner {
       checks.requireTable(s, record.location);
       checks.requireRead(record, s);
     }
-    checks.requireDatasetInLocation(dest, record.location);
-    checks.requireWrite(record, dest);
-    try {
-      Catalog.validateTableId(dest.getTableId());
-    } catch (ApiException e) {
-      throw new JobFailure("invalid", e.getMessage());
-    }
+    checks.requireWritableDestination(record, dest);
     String create = TableWrites.createDisposition(copy.getCreateDisposition());
     String write = TableWrites.writeDisposition(copy.getWriteDisposition(), "WRITE_EMPTY");
 

@@ -118,6 +118,20 @@ final class DatasetChecks {
     }
   }
 
+  /**
+   * Checks a table a job writes: a valid table ID, its dataset in the job's location, and the
+   * principal's right to change it.
+   */
+  void requireWritableDestination(JobRecord record, TableReference dest) throws JobFailure {
+    requireDatasetInLocation(dest, record.location);
+    requireWrite(record, dest);
+    try {
+      Catalog.validateTableId(dest.getTableId());
+    } catch (ApiException e) {
+      throw new JobFailure("invalid", e.getMessage());
+    }
+  }
+
   /** Fails the job with notFound unless the table exists (its dataset checked first). */
   void requireTable(TableReference table, String location) throws JobFailure {
     requireDatasetInLocation(table, location);

@@ -181,13 +181,7 @@ final class LoadRunner {
   private Execution load(JobRecord record, JobConfigurationLoad load, Path uploaded)
       throws JobFailure {
     TableReference dest = DatasetChecks.resolve(load.getDestinationTable(), record.project);
-    checks.requireDatasetInLocation(dest, record.location);
-    checks.requireWrite(record, dest);
-    try {
-      Catalog.validateTableId(dest.getTableId());
-    } catch (ApiException e) {
-      throw new JobFailure("invalid", e.getMessage());
-    }
+    checks.requireWritableDestination(record, dest);
     String create = TableWrites.createDisposition(load.getCreateDisposition());
     String write = TableWrites.writeDisposition(load.getWriteDisposition(), "WRITE_APPEND");
     List<Source> sources = sources(load, uploaded);
