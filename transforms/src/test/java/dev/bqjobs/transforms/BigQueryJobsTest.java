@@ -1,5 +1,6 @@
 package dev.bqjobs.transforms;
 
+import static dev.bqjobs.transforms.LocalServerSupport.describe;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
@@ -47,7 +48,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -83,21 +83,6 @@ public class BigQueryJobsTest {
     return job.getConfiguration().getQuery() == null
         ? ""
         : job.getConfiguration().getQuery().getQuery();
-  }
-
-  /** "key:OUTCOME[:reason]" per result, for PAssert. */
-  private static PCollection<String> describe(PCollection<JobResult> results, String name) {
-    return results.apply(
-        name,
-        MapElements.into(TypeDescriptors.strings())
-            .via(
-                r ->
-                    r.getKey()
-                        + ":"
-                        + r.getOutcome()
-                        + (r.getErrorResult() == null
-                            ? ""
-                            : ":" + r.getErrorResult().getReason())));
   }
 
   private static long counter(PipelineResult result, String name) {

@@ -1,5 +1,6 @@
 package dev.bqjobs.transforms;
 
+import static dev.bqjobs.transforms.LocalServerSupport.counter;
 import static org.junit.Assert.assertEquals;
 
 import com.google.api.services.bigquery.model.JobConfiguration;
@@ -8,9 +9,6 @@ import dev.bqjobs.emulator.LocalBigQueryRule;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
@@ -33,21 +31,6 @@ public class LocalServerSmokeTest {
             new JobConfiguration()
                 .setQuery(new JobConfigurationQuery().setQuery(sql).setUseLegacySql(false)))
         .withKey(key);
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c :
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(JobMetrics.NAMESPACE, name))
-                    .build())
-            .getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
   }
 
   @Test
