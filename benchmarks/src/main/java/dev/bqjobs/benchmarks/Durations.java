@@ -45,6 +45,16 @@ final class Durations {
     return new long[] {min, max};
   }
 
+  /**
+   * The range for the server's {@code --job-runtime}, in explicit milliseconds: the server reads a
+   * bare number as milliseconds while this benchmark reads it as seconds, so passing the user's
+   * text through would make the server draw other runtimes than the estimates assume.
+   */
+  static String toServerRange(String text) {
+    long[] range = parseRange(text);
+    return range[0] + "ms.." + range[1] + "ms";
+  }
+
   /** Seconds with one decimal, for tables; empty when unknown. */
   static String seconds(double millis) {
     if (Double.isNaN(millis)) {

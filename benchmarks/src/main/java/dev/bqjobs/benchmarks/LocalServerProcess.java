@@ -43,7 +43,7 @@ final class LocalServerProcess implements AutoCloseable {
     command.add("--max-running-jobs");
     command.add(Integer.toString(maxRunningJobs));
     command.add("--job-runtime");
-    command.add(runtime);
+    command.add(Durations.toServerRange(runtime));
     command.add("--seed");
     command.add(Long.toString(seed));
     if (faults != null) {

@@ -23,6 +23,14 @@ public class FiguresTest {
   }
 
   @Test
+  public void serverGetsTheRuntimeRangeInExplicitMilliseconds() {
+    // A bare number is seconds here but milliseconds to the server: never pass it through as is.
+    assertEquals("1000ms..2000ms", Durations.toServerRange("1..2"));
+    assertEquals("500ms..2500ms", Durations.toServerRange("500ms..2500ms"));
+    assertEquals("3000ms..3000ms", Durations.toServerRange("3s"));
+  }
+
+  @Test
   public void boundIsTheLongestJobWhenFewJobsRun() {
     assertEquals(2_500, Figures.lowerBoundMillis(List.of(500L, 2_500L, 1_000L), 200), EPS);
   }
