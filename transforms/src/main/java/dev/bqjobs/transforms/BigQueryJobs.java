@@ -4,11 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.auth.Credentials;
 import com.google.auto.value.AutoValue;
+import java.io.IOException;
+import java.io.Serializable;
 import java.net.URI;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -32,6 +36,8 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs BigQuery jobs (query, load, extract, copy) from a Beam pipeline, each exactly once, and
@@ -163,6 +169,22 @@ import org.joda.time.Duration;
 public final class BigQueryJobs {
   private BigQueryJobs() {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(BigQueryJobs.class);
+  private static final AtomicBoolean WARNED_SERIALISED_CREDENTIALS = new AtomicBoolean();
+
+  /**
+   * Builds credentials on the worker (see {@link Run#withCredentialFactory}). Serialised with the
+   * pipeline: hold where to find a secret, never the secret.
+   */
+  @FunctionalInterface
+  public interface CredentialFactory extends Serializable {
+    /**
+     * The credentials for every call of this worker's JVM, or null for none; {@code options} are
+     * the worker's pipeline options (null only when called outside a pipeline).
+     */
+    @Nullable Credentials create(@Nullable PipelineOptions options) throws IOException;
+  }
+
   static final String DEFAULT_JOB_ID_PREFIX = "bqjobs";
   static final int DEFAULT_MAX_CONCURRENT_JOBS = 100;
   static final int DEFAULT_NUM_SHARDS = 10;
@@ -206,6 +228,8 @@ public final class BigQueryJobs {
     abstract String getRootUrl();
 
     abstract @Nullable Credentials getCredentials();
+
+    abstract @Nullable CredentialFactory getCredentialFactory();
 
     abstract @Nullable String getRunToken();
 
@@ -254,6 +278,8 @@ public final class BigQueryJobs {
 
       abstract Builder setCredentials(Credentials credentials);
 
+      abstract Builder setCredentialFactory(CredentialFactory factory);
+
       abstract Builder setRunToken(String runToken);
 
       abstract Builder setMaxConcurrentJobs(int max);
@@ -284,6 +310,8 @@ public final class BigQueryJobs {
       checkArgument(
           project != null && !project.trim().isEmpty(),
           "withProject(" + quote(project) + "): the project must not be null or empty");
+      String problem = ResourceNames.problemWithProject(project);
+      checkArgument(problem == null, "withProject(" + quote(project) + "): " + problem);
       return toBuilder().setProject(project).build();
     }
 
@@ -292,6 +320,8 @@ public final class BigQueryJobs {
       checkArgument(
           location != null && !location.trim().isEmpty(),
           "withLocation(" + quote(location) + "): the location must not be null or empty");
+      String problem = ResourceNames.problemWithLocation(location);
+      checkArgument(problem == null, "withLocation(" + quote(location) + "): " + problem);
       return toBuilder().setLocation(location).build();
     }
 
@@ -325,12 +355,37 @@ public final class BigQueryJobs {
     }
 
     /**
-     * The credentials sent with every call, to any root URL. Default: Application Default
-     * Credentials for BigQuery, none for a custom root URL. They must be serialisable (Google's
-     * credential classes are) and are never logged.
+     * Builds the credentials sent with every call on the worker, to any root URL, e.g. {@code
+     * options -> ServiceAccountCredentials.fromStream(...)} reading a key file that exists on the
+     * workers. The factory is serialised into the pipeline, so it should hold where to find the
+     * secret, never the secret itself. Default: against BigQuery, the worker's {@code GcpOptions}
+     * credential ({@code --credentialFactoryClass}, {@code --impersonateServiceAccount},
+     * Application Default Credentials), as Beam's BigQueryIO uses it; against a custom root URL,
+     * none.
      */
+    public Run withCredentialFactory(CredentialFactory factory) {
+      checkArgument(
+          factory != null, "withCredentialFactory(null): the credential factory must not be null");
+      return toBuilder().setCredentialFactory(factory).build();
+    }
+
+    /**
+     * The credentials sent with every call, to any root URL.
+     *
+     * @deprecated the credentials are serialised into the pipeline (for a service account, its
+     *     private key), so they land in the Dataflow job graph, staged files and templates. Use
+     *     {@link #withCredentialFactory} or the default ({@code GcpOptions} on the worker).
+     */
+    @Deprecated
     public Run withCredentials(Credentials credentials) {
       checkArgument(credentials != null, "withCredentials(null): credentials must not be null");
+      if (WARNED_SERIALISED_CREDENTIALS.compareAndSet(false, true)) {
+        LOG.warn(
+            "BigQueryJobs.run().withCredentials(...) serialises the credentials (for a service"
+                + " account, its private key) into the pipeline, its templates and staged files;"
+                + " use withCredentialFactory(...) or --credentialFactoryClass /"
+                + " --impersonateServiceAccount instead");
+      }
       return toBuilder().setCredentials(credentials).build();
     }
 
@@ -463,7 +518,8 @@ public final class BigQueryJobs {
       JobService.Factory factory =
           getJobServiceFactory() != null
               ? getJobServiceFactory()
-              : new BigqueryJobService.Factory(getRootUrl(), getCredentials());
+              : new BigqueryJobService.Factory(
+                  getRootUrl(), getCredentialFactory(), getCredentials());
 
       PCollectionView<String> runTokenView = null;
       if (getRunToken() == null) {
@@ -535,13 +591,16 @@ public final class BigQueryJobs {
               DisplayData.item(
                       "credentials",
                       getCredentials() != null
-                          ? "given"
-                          : BigqueryJobService.DEFAULT_ROOT_URL.equals(getRootUrl())
-                              ? "application default"
-                              : "none")
+                          ? "given (serialised)"
+                          : getCredentialFactory() != null
+                              ? "factory on the worker"
+                              : BigqueryJobService.DEFAULT_ROOT_URL.equals(getRootUrl())
+                                  ? "GcpOptions on the worker"
+                                  : "none")
                   .withLabel("Credentials"))
           .add(
-              DisplayData.item("runToken", getRunToken() != null ? getRunToken() : "(job name)")
+              DisplayData.item(
+                      "runToken", getRunToken() != null ? getRunToken() : "(drawn per launch)")
                   .withLabel("Run token"))
           .add(DisplayData.item("maxConcurrentJobs", getMaxConcurrentJobs()))
           .add(DisplayData.item("numShards", getNumShards()))

@@ -17,6 +17,8 @@ import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.GoogleCredentials;
 import java.io.IOException;
 import java.util.logging.Level;
+import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,28 +168,57 @@ final class BigqueryJobService implements JobService {
   }
 
   /**
-   * Makes the service on the worker. Credentials: the given ones for any root URL; otherwise
-   * Application Default Credentials for BigQuery itself and none for a custom root URL (a local
-   * server).
+   * Makes the service on the worker, with credentials built there: nothing secret travels in the
+   * pipeline graph, templates or staged files. In order: the deprecated serialised credentials if
+   * given; the user's {@link BigQueryJobs.CredentialFactory} if given; against BigQuery itself, the
+   * worker's {@code GcpOptions} credential, as Beam's BigQueryIO uses it ({@code
+   * --credentialFactoryClass}, {@code --impersonateServiceAccount}, Application Default
+   * Credentials); against a custom root URL (a local server), none.
    */
   static final class Factory implements JobService.Factory {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String rootUrl;
-    private final @Nullable Credentials credentials;
+    private final BigQueryJobs.@Nullable CredentialFactory credentialFactory;
+    private final @Nullable Credentials serialisedCredentials;
 
-    Factory(String rootUrl, @Nullable Credentials credentials) {
+    Factory(
+        String rootUrl,
+        BigQueryJobs.@Nullable CredentialFactory credentialFactory,
+        @Nullable Credentials serialisedCredentials) {
       this.rootUrl = rootUrl;
-      this.credentials = credentials;
+      this.credentialFactory = credentialFactory;
+      this.serialisedCredentials = serialisedCredentials;
     }
 
     @Override
     public JobService create() throws IOException {
-      Credentials effective = credentials;
-      if (effective == null && DEFAULT_ROOT_URL.equals(rootUrl)) {
-        effective = GoogleCredentials.getApplicationDefault().createScoped(BigqueryScopes.all());
+      return create(null);
+    }
+
+    @Override
+    public JobService create(@Nullable PipelineOptions options) throws IOException {
+      return BigqueryJobService.create(rootUrl, credentials(options));
+    }
+
+    private @Nullable Credentials credentials(@Nullable PipelineOptions options)
+        throws IOException {
+      if (serialisedCredentials != null) {
+        return serialisedCredentials;
       }
-      return BigqueryJobService.create(rootUrl, effective);
+      if (credentialFactory != null) {
+        return credentialFactory.create(options);
+      }
+      if (!DEFAULT_ROOT_URL.equals(rootUrl)) {
+        return null; // a local server or proxy gets no credentials unless asked
+      }
+      if (options != null) {
+        Credentials fromOptions = options.as(GcpOptions.class).getGcpCredential();
+        if (fromOptions != null) {
+          return fromOptions;
+        }
+      }
+      return GoogleCredentials.getApplicationDefault().createScoped(BigqueryScopes.all());
     }
 
     @Override
@@ -196,7 +227,9 @@ final class BigqueryJobService implements JobService {
       return "BigqueryJobService.Factory{"
           + rootUrl
           + ", credentials="
-          + (credentials != null)
+          + (serialisedCredentials != null
+              ? "serialised"
+              : credentialFactory != null ? "factory" : "default")
           + "}";
     }
   }

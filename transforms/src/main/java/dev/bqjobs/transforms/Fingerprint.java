@@ -21,6 +21,7 @@ final class Fingerprint {
     JsonElement labels = configuration.get("labels");
     if (labels != null && labels.isJsonObject()) {
       labels.getAsJsonObject().remove(Labels.FINGERPRINT_LABEL);
+      labels.getAsJsonObject().remove(Labels.KEY_LABEL);
       if (labels.getAsJsonObject().size() == 0) {
         configuration.remove("labels"); // no labels and empty labels are the same job
       }

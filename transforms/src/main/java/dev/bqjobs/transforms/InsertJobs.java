@@ -18,6 +18,7 @@ final class InsertJobs {
       labels.putAll(configuration.getLabels());
     }
     labels.put(Labels.FINGERPRINT_LABEL, request.fingerprint);
+    labels.put(Labels.KEY_LABEL, Labels.keyHash(request.key, request.baseJobId));
     configuration.setLabels(labels);
     // BigQuery's own backstop: no job outlives a dead pipeline by more than the timeout.
     Long own = configuration.getJobTimeoutMs();
@@ -33,9 +34,18 @@ final class InsertJobs {
 
   /** The fingerprint label on an existing job, or null. */
   static @Nullable String fingerprintOf(Job job) {
+    return label(job, Labels.FINGERPRINT_LABEL);
+  }
+
+  /** The key-hash label on an existing job, or null (jobs made by earlier versions). */
+  static @Nullable String keyHashOf(Job job) {
+    return label(job, Labels.KEY_LABEL);
+  }
+
+  private static @Nullable String label(Job job, String name) {
     JobConfiguration configuration = job.getConfiguration();
     Map<String, String> labels = configuration == null ? null : configuration.getLabels();
-    return labels == null ? null : labels.get(Labels.FINGERPRINT_LABEL);
+    return labels == null ? null : labels.get(name);
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.bqjobs.transforms;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -62,9 +65,27 @@ final class JobIds {
   }
 
   /**
-   * The default run token from the pipeline's job name (unique per run and per template launch),
-   * made safe for a job ID. Long names keep a readable head plus a hash of the whole name, so two
-   * long names never share a token.
+   * The default run token of one launch: the pipeline's job name (sanitised), the launch's UTC time
+   * and 8 random hex characters, e.g. {@code nightly-load_20261202T063842Z_9f3ab2c1}.
+   *
+   * <p>Drawn once per launch, at run time: schedulers relaunch pipelines under a fixed job name
+   * every day, and a token equal to the job name made day 2 reattach to day 1's jobs and skip its
+   * work. Only an explicit run token makes two launches share job IDs.
+   */
+  static String runTokenForLaunch(@Nullable String jobName, long launchMillis, String randomHex) {
+    return runTokenFromJobName(jobName)
+        + "_"
+        + LAUNCH_TIME.format(Instant.ofEpochMilli(launchMillis))
+        + "_"
+        + randomHex;
+  }
+
+  private static final DateTimeFormatter LAUNCH_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  /**
+   * The job name made safe for a job ID. Long names keep a readable head plus a hash of the whole
+   * name, so two long names never share a token.
    */
   static String runTokenFromJobName(@Nullable String jobName) {
     String name = jobName == null || jobName.isEmpty() ? "unnamed" : jobName;

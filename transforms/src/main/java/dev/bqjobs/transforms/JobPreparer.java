@@ -46,6 +46,17 @@ final class JobPreparer implements Serializable {
     if (project == null || project.isEmpty()) {
       return "no project: set one with JobRequest.withProject or BigQueryJobs.run().withProject";
     }
+    String projectProblem = ResourceNames.problemWithProject(project);
+    if (projectProblem != null) {
+      return projectProblem;
+    }
+    String location = location(request);
+    if (location != null) {
+      String locationProblem = ResourceNames.problemWithLocation(location);
+      if (locationProblem != null) {
+        return locationProblem;
+      }
+    }
     if (request.getJobId() != null) {
       String idProblem = JobIds.problemWithExplicit(request.getJobId());
       if (idProblem != null) {

@@ -3,6 +3,7 @@ package dev.bqjobs.transforms;
 import com.google.api.services.bigquery.model.Job;
 import java.io.IOException;
 import java.io.Serializable;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -30,5 +31,12 @@ interface JobService extends AutoCloseable {
   /** Makes a service on the worker (clients are not serialisable). */
   interface Factory extends Serializable {
     JobService create() throws IOException;
+
+    /**
+     * With the worker's options, from which credentials are built there; default {@link #create()}.
+     */
+    default JobService create(PipelineOptions options) throws IOException {
+      return create();
+    }
   }
 }

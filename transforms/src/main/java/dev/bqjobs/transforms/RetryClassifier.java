@@ -1,7 +1,15 @@
 package dev.bqjobs.transforms;
 
 import com.google.api.services.bigquery.model.ErrorProto;
+import com.google.api.services.bigquery.model.Job;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.JobStatistics2;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.Set;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -13,7 +21,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *       job ID: the insert's outcome is unknown, and only reusing the ID keeps the start exactly
  *       once.
  *   <li>A <b>job</b> that ended DONE with a retryable {@code errorResult} is rerun under a new,
- *       derived ID (the old ID is taken).
+ *       derived ID (the old ID is taken), but only if it is atomic: a multi-statement script
+ *       commits each statement on its own, so running it again would apply its first statements
+ *       twice.
  * </ul>
  */
 final class RetryClassifier {
@@ -79,6 +89,70 @@ final class RetryClassifier {
   static boolean isNotFound(Throwable error) {
     return error instanceof JobServiceException
         && ((JobServiceException) error).getStatusCode() == 404;
+  }
+
+  /**
+   * True if a jobs.insert that failed this way may still have created the job: the request may have
+   * reached BigQuery and only the answer was lost (timeouts, resets, 5xx). False when it cannot
+   * have reached BigQuery (connection refused, unknown host, connect timeout) or when BigQuery
+   * answered with a refusal that precedes creating the job (rate limits). Such an insert must not
+   * be given up while the job could be running.
+   */
+  static boolean mayHaveCreatedJob(Throwable insertError) {
+    if (insertError instanceof JobServiceException) {
+      return !isRateLimited(insertError) && isTransient(insertError);
+    }
+    return !cannotHaveReachedServer(insertError);
+  }
+
+  /** True for transport failures that happen before any byte of the request is sent. */
+  static boolean cannotHaveReachedServer(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof ConnectException
+          || e instanceof UnknownHostException
+          || e instanceof NoRouteToHostException) {
+        return true;
+      }
+      if (e instanceof SocketTimeoutException
+          && e.getMessage() != null
+          && e.getMessage().toLowerCase(Locale.ROOT).contains("connect timed out")) {
+        return true;
+      }
+      if (e.getCause() == e) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Why a failed job must not run again under a new ID, or null if it may. Loads, copies and
+   * extracts are atomic, and so is a single query statement (SELECT, DML, DDL). A multi-statement
+   * script ({@code statementType} {@code SCRIPT}, or child jobs) commits each statement on its own;
+   * a query whose statement type BigQuery did not report cannot be shown to be a single statement.
+   */
+  static @Nullable String whyNotRerunnable(Job job) {
+    if (job.getConfiguration() == null || job.getConfiguration().getQuery() == null) {
+      return null;
+    }
+    JobStatistics statistics = job.getStatistics();
+    JobStatistics2 query = statistics == null ? null : statistics.getQuery();
+    String statementType = query == null ? null : query.getStatementType();
+    if (statistics != null && statistics.getNumChildJobs() != null) {
+      return "it is a multi-statement script ("
+          + statistics.getNumChildJobs()
+          + " child jobs): its statements commit one by one, so a rerun could apply the earlier"
+          + " ones twice";
+    }
+    if ("SCRIPT".equals(statementType)) {
+      return "it is a multi-statement script: its statements commit one by one, so a rerun could"
+          + " apply the earlier ones twice";
+    }
+    if (statementType == null) {
+      return "BigQuery reported no statement type, so it cannot be shown to be a single atomic"
+          + " statement";
+    }
+    return null;
   }
 
   /** True if a job that ended with this errorResult should run again under a new ID. */

@@ -1,6 +1,8 @@
 package dev.bqjobs.transforms;
 
+import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
@@ -35,15 +37,21 @@ final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> 
   }
 
   @Setup
-  public void setup() throws Exception {
-    service = serviceFactory.create();
+  public void setup() {
     inserts = RateLimiter.perJvm("jobs.insert", settings.insertsPerSecond, time);
     gets = RateLimiter.perJvm("jobs.get", settings.getsPerSecond, time);
   }
 
   @ProcessElement
-  public void process(@Element KV<Integer, Iterable<PreparedJob>> shard, MultiOutputReceiver out)
-      throws InterruptedException {
+  public void process(
+      @Element KV<Integer, Iterable<PreparedJob>> shard,
+      PipelineOptions options,
+      MultiOutputReceiver out)
+      throws IOException, InterruptedException {
+    if (service == null) {
+      // Built on the worker from its options: no credentials travel with the pipeline.
+      service = serviceFactory.create(options);
+    }
     ShardRunner runner =
         new ShardRunner(
             service,

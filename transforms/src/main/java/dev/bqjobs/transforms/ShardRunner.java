@@ -24,14 +24,25 @@ import org.slf4j.LoggerFactory;
  * finishes, and each result is emitted as its job ends. Every tracked job has a next action
  * (insert, fetch after 409, poll, cancel) and a due time; the loop always performs the earliest due
  * action, sleeping until it is due. So short jobs finish fast, long ones cost few calls (per-job
- * exponential backoff with jitter), and no thread waits per job. Every wait is bounded: request
- * retries by count, polling by the job timeout plus a grace period after the cancel.
+ * exponential backoff with jitter), and no thread waits per job.
+ *
+ * <p>Every result tells the truth. A job whose state cannot be learned (an outage of jobs.get, an
+ * insert whose answer may have been lost) is never reported FAILED while it may still run: the
+ * calls are retried with capped, jittered backoff until the attempt's deadline (the job timeout
+ * from its insert), then the job is cancelled and polled to DONE. Only a state that stays unknown
+ * to the very end (the deadline plus the cancel grace), a jobs.get 404 that persists, or a
+ * permanent jobs.get error ends as FAILED {@value #UNKNOWN_STATE}, saying where to find the job.
+ * Every wait is bounded: by the deadline and the grace after the cancel, and, for an insert that
+ * cannot have reached BigQuery, by a count of attempts.
  */
 final class ShardRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
 
   /** How many times more attempts a request gets for rate-limit refusals than for other errors. */
   static final int RATE_LIMIT_PATIENCE = 3;
+
+  /** The reason of a result whose job's final state could not be learned. */
+  static final String UNKNOWN_STATE = "unknownState";
 
   /** Receives each result with the request it answers. */
   interface Output {
@@ -55,16 +66,43 @@ final class ShardRunner {
     @Nullable String location;
     Step step = Step.INSERT;
     long dueAt;
-    long startedAt;
-    int requestFailures;
 
-    /** Refusals for BigQuery's short-term rate limit, counted apart (see retryLater). */
+    /** When this attempt's first insert was sent (0: not yet); its deadline counts from here. */
+    long startedAt;
+
+    /** BigQuery has answered with this attempt's job (insert, 409, get or cancel). */
+    boolean confirmed;
+
+    /** An insert of this attempt may have created the job without our learning of it. */
+    boolean mayExist;
+
+    /** The last call about this attempt failed: we do not know what the job is doing. */
+    boolean stateUnknown;
+
+    @Nullable Exception lastError;
+
+    /** The last failure of this attempt's insert: what to report if the job never started. */
+    @Nullable Exception lastInsertError;
+
+    /** Consecutive failed calls since the last answer. */
+    int failures;
+
+    /** Of those, refusals for BigQuery's short-term rate limit (see retryBounded). */
     int rateLimitedFailures;
 
     int notFound;
     int polls;
+
+    /** When the first cancel was tried (0: not yet), and how many cancel calls failed. */
+    long cancelStartedAt;
+
+    int cancelFailures;
+
+    /** Cancelling is over: BigQuery accepted the cancel, or we stopped trying; poll to DONE. */
     boolean cancelRequested;
-    long cancelledAt;
+
+    /** BigQuery answered a cancel of this attempt. */
+    boolean cancelAccepted;
 
     /** A rate-limiter slot reserved for this tracker's next call, or null. */
     @Nullable RateLimiter reservedSlot;
@@ -83,8 +121,14 @@ final class ShardRunner {
 
     /** A call got an answer: the counts of consecutive failed calls start over. */
     void answered() {
-      requestFailures = 0;
+      failures = 0;
       rateLimitedFailures = 0;
+      stateUnknown = false;
+    }
+
+    void failed(Exception e) {
+      lastError = e;
+      stateUnknown = true;
     }
 
     String fullId() {
@@ -110,7 +154,10 @@ final class ShardRunner {
   private final PriorityQueue<Tracker> due =
       new PriorityQueue<>(
           Comparator.<Tracker>comparingLong(t -> t.dueAt).thenComparingLong(t -> t.sequence));
+
+  /** Keyed by project and base job ID: job IDs are unique per project only. */
   private final Map<String, Tracker> inFlight = new HashMap<>();
+
   private long sequence;
 
   ShardRunner(
@@ -148,13 +195,18 @@ final class ShardRunner {
     }
   }
 
+  private static String inFlightKey(PreparedJob request) {
+    return request.project + "/" + request.baseJobId; // '/' cannot occur in a valid project ID
+  }
+
   private void admit(PreparedJob request, Output output) {
-    Tracker same = inFlight.get(request.baseJobId);
+    Tracker same = inFlight.get(inFlightKey(request));
     if (same == null) {
       Tracker tracker = new Tracker(request, sequence++, time.nowMillis());
-      inFlight.put(request.baseJobId, tracker);
+      inFlight.put(inFlightKey(request), tracker);
       due.add(tracker);
-    } else if (same.request.fingerprint.equals(request.fingerprint)) {
+    } else if (same.request.fingerprint.equals(request.fingerprint)
+        && same.request.key.equals(request.key)) {
       same.sharers.add(request); // the same key and configuration: one job
     } else {
       emit(
@@ -171,32 +223,65 @@ final class ShardRunner {
               "duplicate",
               "job ID collision: job ID "
                   + request.baseJobId
-                  + " is already used by another request with a different configuration in this"
-                  + " run; give each request its own job ID",
+                  + " in project "
+                  + request.project
+                  + " is already used by another request with a different key or configuration"
+                  + " in this run; give each request its own job ID",
               List.of(request.baseJobId)));
     }
   }
 
   private void perform(Tracker t, Output output) throws InterruptedException {
-    switch (t.step) {
-      case INSERT:
-        insert(t, output);
-        break;
-      case FETCH_EXISTING:
-        fetchExisting(t, output);
-        break;
-      case POLL:
-        poll(t, output);
-        break;
-      case CANCEL:
-        cancel(t, output);
-        break;
+    try {
+      switch (t.step) {
+        case INSERT:
+          insert(t, output);
+          break;
+        case FETCH_EXISTING:
+          fetchExisting(t, output);
+          break;
+        case POLL:
+          poll(t, output);
+          break;
+        case CANCEL:
+          cancel(t, output);
+          break;
+      }
+    } catch (RuntimeException e) {
+      // A bug or a client surprise for one request must not fail the bundle and every other
+      // request's result with it (guarantee 4): it becomes this request's result.
+      LOG.warn("Unexpected error for BigQuery job {} ({})", t.fullId(), t.step, e);
+      if (t.step == Step.INSERT && !t.confirmed && !t.mayExist) {
+        finishFailed(
+            t,
+            null,
+            "internalError",
+            "jobs.insert for job "
+                + t.fullId()
+                + " failed unexpectedly: "
+                + e
+                + "; if the call reached BigQuery, the job may exist: look for job ID "
+                + t.jobId()
+                + " in project "
+                + t.request.project,
+            output);
+      } else {
+        finishUnknown(t, "an unexpected error: " + e, t.step != Step.FETCH_EXISTING, output);
+      }
     }
   }
 
   private void insert(Tracker t, Output output) throws InterruptedException {
+    if (t.mayExist && pastDeadline(t)) {
+      // The job may be running: treat it like any job at its deadline.
+      startCancel(t, output);
+      return;
+    }
     if (!permitted(t, inserts)) {
       return;
+    }
+    if (t.startedAt == 0) {
+      t.startedAt = time.nowMillis();
     }
     Job job = InsertJobs.build(t.request, t.jobId(), settings.jobTimeoutMillis);
     Job answer;
@@ -212,7 +297,16 @@ final class ShardRunner {
         t.answered();
         schedule(t, Step.FETCH_EXISTING, time.nowMillis());
       } else if (RetryClassifier.isTransient(e)) {
-        retryLater(t, e, "jobs.insert", output);
+        t.failed(e);
+        t.lastInsertError = e;
+        if (!t.request.isDryRun() && RetryClassifier.mayHaveCreatedJob(e)) {
+          t.mayExist = true;
+        }
+        if (t.mayExist) {
+          retryUntilDeadline(t, e, "jobs.insert");
+        } else {
+          retryBounded(t, e, "jobs.insert", output);
+        }
       } else {
         finishFailed(t, null, RetryClassifier.reasonOf(e), insertFailureMessage(t, e), output);
       }
@@ -224,9 +318,9 @@ final class ShardRunner {
       finish(t, OutcomeClassifier.result(t.request, answer, t.attemptIds), output);
       return;
     }
+    t.confirmed = true;
     metrics.jobsInserted.inc();
     adoptLocation(t, answer);
-    t.startedAt = time.nowMillis();
     LOG.info("Started BigQuery job {} (key {}, attempt {})", t.fullId(), t.request.key, t.attempt);
     onState(t, answer, output);
   }
@@ -242,19 +336,32 @@ final class ShardRunner {
     try {
       Job job = service.get(t.request.project, t.jobId(), t.location);
       t.answered();
+      t.confirmed = true;
       return job;
     } catch (IOException e) {
-      handlePollError(t, e, output);
+      handleGetError(t, e, output);
       return null;
     }
   }
 
   private void fetchExisting(Tracker t, Output output) throws InterruptedException {
+    if (pastDeadline(t)) {
+      // Never cancel a job we could not show to be ours.
+      finishUnknown(
+          t,
+          "a job with this ID exists (HTTP 409) but could not be read to check that it is this"
+              + " request's job",
+          false,
+          output);
+      return;
+    }
     Job existing = getJob(t, output);
     if (existing == null) {
       return;
     }
     String fingerprint = InsertJobs.fingerprintOf(existing);
+    String keyHash = InsertJobs.keyHashOf(existing);
+    String expectedKeyHash = Labels.keyHash(t.request.key, t.request.baseJobId);
     adoptLocation(t, existing);
     if (!t.request.fingerprint.equals(fingerprint)) {
       finishFailed(
@@ -273,6 +380,25 @@ final class ShardRunner {
           output);
       return;
     }
+    if (keyHash != null && !keyHash.equals(expectedKeyHash)) {
+      finishFailed(
+          t,
+          null,
+          "duplicate",
+          "job ID collision: job "
+              + t.fullId()
+              + " already exists with this configuration but was started for another request"
+              + " (its "
+              + Labels.KEY_LABEL
+              + " label is "
+              + keyHash
+              + ", this request's is "
+              + expectedKeyHash
+              + "; for example an explicit job ID equal to another request's rerun ID); give the"
+              + " request another key, job ID or run token",
+          output);
+      return;
+    }
     metrics.jobsReattached.inc();
     t.startedAt = startOf(existing);
     LOG.info("Reattached to existing BigQuery job {} (key {})", t.fullId(), t.request.key);
@@ -281,8 +407,19 @@ final class ShardRunner {
 
   private void poll(Tracker t, Output output) throws InterruptedException {
     if (timedOut(t)) {
-      schedule(t, Step.CANCEL, time.nowMillis());
-      cancel(t, output);
+      startCancel(t, output);
+      return;
+    }
+    if (t.cancelRequested && t.stateUnknown && pastGrace(t)) {
+      finishUnknown(
+          t,
+          "jobs.get kept failing until "
+              + settings.cancelGraceMillis
+              + " ms after the job timeout and the cancel (last: "
+              + describe(t.lastError)
+              + ")",
+          false,
+          output);
       return;
     }
     Job job = getJob(t, output);
@@ -294,29 +431,53 @@ final class ShardRunner {
     onState(t, job, output);
   }
 
+  private void startCancel(Tracker t, Output output) throws InterruptedException {
+    if (t.cancelStartedAt == 0) {
+      t.cancelStartedAt = time.nowMillis();
+      LOG.info(
+          "Cancelling BigQuery job {}: it exceeded the job timeout of {} ms",
+          t.fullId(),
+          settings.jobTimeoutMillis);
+    }
+    schedule(t, Step.CANCEL, time.nowMillis());
+    cancel(t, output);
+  }
+
   private void cancel(Tracker t, Output output) throws InterruptedException {
     if (!permitted(t, inserts)) { // jobs.cancel has a per-method quota like jobs.insert
       return;
     }
-    Job answer = null;
+    Job answer;
     try {
       answer = service.cancel(t.request.project, t.jobId(), t.location);
     } catch (IOException e) {
-      if (RetryClassifier.isTransient(e) && t.requestFailures + 1 < settings.maxRequestAttempts) {
-        retryLater(t, e, "jobs.cancel", output);
+      t.failed(e);
+      t.cancelFailures++;
+      if (RetryClassifier.isNotFound(e) && !t.confirmed) {
+        finishNeverStarted(t, output);
+        return;
+      }
+      boolean patient = t.cancelFailures < settings.maxRequestAttempts * RATE_LIMIT_PATIENCE;
+      if (RetryClassifier.isTransient(e) && patient && !pastGrace(t)) {
+        if (RetryClassifier.isRateLimited(e)) {
+          inserts.slowDown();
+        }
+        metrics.requestRetries.inc();
+        schedule(t, Step.CANCEL, time.nowMillis() + requestDelay(t.cancelFailures - 1));
         return;
       }
       // Best effort: jobTimeoutMs stops the job server-side anyway; keep polling to DONE.
-      LOG.warn("Could not cancel BigQuery job {} after its timeout: {}", t.fullId(), e.toString());
+      LOG.warn("Could not cancel BigQuery job {} after its timeout: {}", t.fullId(), describe(e));
+      t.cancelRequested = true;
+      t.polls = 0;
+      schedule(t, Step.POLL, time.nowMillis() + settings.pollInitialMillis);
+      return;
     }
     t.answered();
+    t.confirmed = true;
     t.cancelRequested = true;
-    t.cancelledAt = time.nowMillis();
+    t.cancelAccepted = true;
     t.polls = 0; // learn the real final state soon
-    LOG.info(
-        "Cancelling BigQuery job {}: it exceeded the job timeout of {} ms",
-        t.fullId(),
-        settings.jobTimeoutMillis);
     if (answer != null && isDone(answer)) {
       onState(t, answer, output);
     } else {
@@ -332,7 +493,7 @@ final class ShardRunner {
       return;
     }
     if (t.cancelRequested) {
-      if (now - t.cancelledAt >= settings.cancelGraceMillis) {
+      if (pastGrace(t)) {
         finishFailed(
             t,
             job,
@@ -349,6 +510,9 @@ final class ShardRunner {
       }
     } else if (timedOut(t)) {
       schedule(t, Step.CANCEL, now);
+      if (t.cancelStartedAt == 0) {
+        t.cancelStartedAt = now;
+      }
       return;
     }
     long delay =
@@ -363,8 +527,7 @@ final class ShardRunner {
 
   private void completeAttempt(Tracker t, Job job, Output output) {
     ErrorProto error = job.getStatus().getErrorResult();
-    boolean pastDeadline =
-        t.cancelRequested || time.nowMillis() - t.startedAt >= settings.jobTimeoutMillis;
+    boolean pastDeadline = t.cancelRequested || pastDeadline(t);
     if (pastDeadline
         && error != null
         && ("stopped".equals(error.getReason()) || "timeout".equals(error.getReason()))) {
@@ -385,6 +548,13 @@ final class ShardRunner {
     if (!t.cancelRequested
         && RetryClassifier.isRerunnable(error)
         && t.attempt < settings.maxJobAttempts) {
+      String notRerun = RetryClassifier.whyNotRerunnable(job);
+      if (notRerun != null) {
+        recordRuntime(job);
+        LOG.info("BigQuery job {} failed retryably but is not rerun: {}", t.fullId(), notRerun);
+        finish(t, notRerunResult(t, job, error, notRerun), output);
+        return;
+      }
       metrics.jobReruns.inc();
       recordRuntime(job);
       LOG.info(
@@ -397,6 +567,10 @@ final class ShardRunner {
       t.location = t.request.location;
       t.polls = 0;
       t.notFound = 0;
+      t.startedAt = 0;
+      t.confirmed = false;
+      t.mayExist = false;
+      t.lastInsertError = null;
       t.answered();
       long delay =
           Backoff.delayMillis(
@@ -411,38 +585,98 @@ final class ShardRunner {
     finish(t, OutcomeClassifier.result(t.request, job, t.attemptIds), output);
   }
 
-  private void handlePollError(Tracker t, IOException e, Output output) {
+  /** BigQuery's failure, with the reason it was not rerun added to its message. */
+  private static JobResult notRerunResult(Tracker t, Job job, ErrorProto error, String why) {
+    ErrorProto noted =
+        error
+            .clone()
+            .setMessage(
+                error.getMessage()
+                    + " (bqjobs did not rerun this job under a new ID: "
+                    + why
+                    + ")");
+    List<ErrorProto> errors =
+        job.getStatus().getErrors() == null ? List.of() : job.getStatus().getErrors();
+    return JobResult.create(
+        t.request.key,
+        t.request.request,
+        job,
+        job.getJobReference(),
+        JobResult.Outcome.FAILED,
+        noted,
+        errors,
+        t.attemptIds);
+  }
+
+  private void handleGetError(Tracker t, IOException e, Output output) {
+    t.failed(e);
+    boolean verifying = t.step == Step.FETCH_EXISTING;
     if (RetryClassifier.isNotFound(e)) {
       // Right after an insert jobs.get may lag; a 404 that persists is final.
-      if (++t.notFound >= settings.maxNotFound) {
-        finishFailed(
-            t,
-            null,
-            "notFound",
-            "Job "
-                + t.fullId()
-                + " was not found "
-                + t.notFound
-                + " times after it was started: "
-                + e.getMessage(),
-            output);
-      } else {
+      if (++t.notFound < settings.maxNotFound) {
         metrics.requestRetries.inc();
         schedule(t, t.step, time.nowMillis() + requestDelay(t.notFound - 1));
+      } else if (!t.confirmed && !verifying) {
+        finishNeverStarted(t, output);
+      } else {
+        finishUnknown(
+            t,
+            "jobs.get answered 404 "
+                + t.notFound
+                + " times after BigQuery "
+                + (verifying ? "reported the job ID taken (409)" : "accepted the job")
+                + ": "
+                + e.getMessage(),
+            !verifying,
+            output);
       }
-    } else if (RetryClassifier.isTransient(e)) {
-      retryLater(t, e, "jobs.get", output);
+    } else if (RetryClassifier.isTransient(e) || isQuotaExceeded(e)) {
+      // Not knowing is not failing: keep asking until the deadline (poll() then cancels).
+      retryUntilDeadline(t, e, "jobs.get");
     } else {
-      finishFailed(
-          t,
-          null,
-          RetryClassifier.reasonOf(e),
-          "jobs.get failed for job " + t.fullId() + ": " + e.getMessage(),
-          output);
+      finishUnknown(t, "jobs.get failed: " + describe(e), !verifying, output);
     }
   }
 
-  private void retryLater(Tracker t, IOException e, String call, Output output) {
+  private static boolean isQuotaExceeded(IOException e) {
+    return e instanceof JobServiceException
+        && "quotaExceeded".equals(((JobServiceException) e).getReason());
+  }
+
+  /**
+   * Retries a call whose job may be running: no count limit, backoff capped at the request backoff
+   * maximum; the deadline checks in insert() and poll() end it with a cancel.
+   */
+  private void retryUntilDeadline(Tracker t, IOException e, String call) {
+    if (RetryClassifier.isRateLimited(e)) {
+      (call.equals("jobs.get") ? gets : inserts).slowDown();
+    }
+    int failures = ++t.failures;
+    metrics.requestRetries.inc();
+    if (failures == settings.maxRequestAttempts) {
+      LOG.warn(
+          "{} for BigQuery job {} has failed {} times in a row; the job may be running, so it is"
+              + " retried until its deadline ({} ms after its insert): {}",
+          call,
+          t.fullId(),
+          failures,
+          settings.jobTimeoutMillis,
+          describe(e));
+    } else {
+      LOG.debug("{} for job {} failed transiently, retrying: {}", call, t.fullId(), describe(e));
+    }
+    long next = time.nowMillis() + requestDelay(failures - 1);
+    if (t.startedAt > 0 && !t.cancelRequested) {
+      next = Math.min(next, Math.max(time.nowMillis() + 1, deadlineOf(t)));
+    }
+    schedule(t, t.step, next);
+  }
+
+  /**
+   * Retries an insert that cannot have created the job (refused connection, unknown host, rate
+   * limit), a bounded number of times: a wrong endpoint must not hang for hours.
+   */
+  private void retryBounded(Tracker t, IOException e, String call, Output output) {
     // A rate-limit refusal says "later", not "broken": BigQuery asks for backoff. It slows the
     // JVM's limiter for every shard, and such refusals get RATE_LIMIT_PATIENCE times the attempts
     // of other transient errors (still bounded), so a tight quota delays requests, not fails them.
@@ -450,11 +684,11 @@ final class ShardRunner {
     int failures;
     int allowed;
     if (rateLimited) {
-      (call.equals("jobs.get") ? gets : inserts).slowDown();
+      inserts.slowDown();
       failures = ++t.rateLimitedFailures;
       allowed = settings.maxRequestAttempts * RATE_LIMIT_PATIENCE;
     } else {
-      failures = ++t.requestFailures;
+      failures = ++t.failures;
       allowed = settings.maxRequestAttempts;
     }
     if (failures >= allowed) {
@@ -467,7 +701,7 @@ final class ShardRunner {
               + t.fullId()
               + " failed "
               + failures
-              + " times, giving up: "
+              + " times, giving up; the job was not started: "
               + describe(e),
           output);
       return;
@@ -511,8 +745,97 @@ final class ShardRunner {
     due.add(t);
   }
 
+  private long deadlineOf(Tracker t) {
+    return t.startedAt + settings.jobTimeoutMillis;
+  }
+
+  private boolean pastDeadline(Tracker t) {
+    return t.startedAt > 0 && time.nowMillis() >= deadlineOf(t);
+  }
+
   private boolean timedOut(Tracker t) {
-    return !t.cancelRequested && time.nowMillis() - t.startedAt >= settings.jobTimeoutMillis;
+    return !t.cancelRequested && t.cancelStartedAt == 0 && pastDeadline(t);
+  }
+
+  /** The cancel was tried long enough ago that a job still not DONE will not stop by itself. */
+  private boolean pastGrace(Tracker t) {
+    long cancelledAt = t.cancelStartedAt > 0 ? t.cancelStartedAt : deadlineOf(t);
+    return time.nowMillis() - cancelledAt >= settings.cancelGraceMillis;
+  }
+
+  /**
+   * Every insert failed without an answer, and BigQuery now says there is no such job: it never
+   * started, so the insert's failure is the truth.
+   */
+  private void finishNeverStarted(Tracker t, Output output) {
+    Exception last = t.lastInsertError != null ? t.lastInsertError : t.lastError;
+    finishFailed(
+        t,
+        null,
+        last == null ? "backendError" : RetryClassifier.reasonOf(last),
+        "jobs.insert for job "
+            + t.fullId()
+            + " never got an answer before the job timeout of "
+            + settings.jobTimeoutMillis
+            + " ms, and BigQuery has no such job: it was not started (last error: "
+            + describe(last)
+            + ")",
+        output);
+  }
+
+  /**
+   * Ends a job whose state we could not learn: FAILED {@value #UNKNOWN_STATE}, never a BigQuery
+   * failure, with what a user needs to find it. With {@code cancel}, one best-effort cancel first
+   * (never for a job not shown to be ours); if its answer says DONE, that is reported instead.
+   */
+  private void finishUnknown(Tracker t, String why, boolean cancel, Output output) {
+    boolean tried = t.cancelStartedAt > 0;
+    if (cancel && !t.cancelRequested) {
+      tried = true;
+      try {
+        Job answer = service.cancel(t.request.project, t.jobId(), t.location);
+        t.cancelAccepted = true;
+        if (answer != null && isDone(answer)) {
+          adoptLocation(t, answer);
+          recordRuntime(answer);
+          finish(t, OutcomeClassifier.result(t.request, answer, t.attemptIds), output);
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Could not cancel BigQuery job {}: {}", t.fullId(), e.toString());
+      }
+    }
+    String location = t.location == null ? "(unknown; try US or EU)" : t.location;
+    finishFailed(
+        t,
+        null,
+        UNKNOWN_STATE,
+        "The state of BigQuery job "
+            + t.fullId()
+            + " could not be learned: "
+            + why
+            + ". It may still be running or may have finished; this is not a BigQuery failure."
+            + (t.cancelAccepted
+                ? " A cancel was requested."
+                : tried
+                    ? " Cancelling it failed; BigQuery stops it at its jobTimeoutMs of "
+                        + settings.jobTimeoutMillis
+                        + " ms anyway."
+                    : " It was not cancelled: it could not be shown to be this request's job.")
+            + " Find it with jobs.get(projectId="
+            + t.request.project
+            + ", jobId="
+            + t.jobId()
+            + ", location="
+            + location
+            + ") or `bq show -j --location="
+            + location
+            + " "
+            + t.request.project
+            + ":"
+            + t.jobId()
+            + "`",
+        output);
   }
 
   private void finishFailed(
@@ -531,7 +854,7 @@ final class ShardRunner {
   }
 
   private void finish(Tracker t, JobResult result, Output output) {
-    inFlight.remove(t.request.baseJobId);
+    inFlight.remove(inFlightKey(t.request));
     due.remove(t);
     String why =
         result.getErrorResult() == null
@@ -587,10 +910,20 @@ final class ShardRunner {
               + t.request.project
               + ", granted by the roles bigquery.user, bigquery.jobUser and bigquery.admin";
     }
+    if (t.mayExist) {
+      message +=
+          ". An earlier attempt of this insert got no answer: if it reached BigQuery, job "
+              + t.jobId()
+              + " may exist in project "
+              + t.request.project;
+    }
     return message;
   }
 
-  private static String describe(IOException e) {
+  private static String describe(@Nullable Exception e) {
+    if (e == null) {
+      return "none";
+    }
     return e instanceof JobServiceException
         ? e.toString()
         : e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -5,6 +5,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -201,17 +202,72 @@ public class BigQueryJobsTest {
   }
 
   @Test
-  public void defaultRunTokenComesFromTheJobNameAtRunTime() {
-    BigQueryJobs.Run transform = transform(); // built once, run twice under two job names
-    for (String jobName : List.of("nightly-1126040000", "nightly-1127040000")) {
+  public void twoLaunchesUnderTheSameJobNameRunTheirJobsTwice() {
+    // Schedulers relaunch pipelines under a fixed job name every day; day 2 must not reattach to
+    // day 1's jobs and skip its work.
+    BigQueryJobs.Run transform = transform(); // built once, launched twice (like a template)
+    for (int launch = 0; launch < 2; launch++) {
       PipelineOptions options = PipelineOptionsFactory.create();
-      options.setJobName(jobName);
+      options.setJobName("nightly-load");
       Pipeline pipeline = Pipeline.create(options);
-      pipeline.apply(Create.of(query("SELECT 1").withKey("k"))).apply(transform);
-      pipeline.run().waitUntilFinish();
+      pipeline.apply(Create.of(query("INSERT INTO ds.t VALUES (1)").withKey("k"))).apply(transform);
+      PipelineResult run = pipeline.run();
+      run.waitUntilFinish();
+      assertEquals(1, counter(run, "jobs_inserted"));
+      assertEquals(0, counter(run, "jobs_reattached"));
     }
     assertEquals(2, bq.executions().size());
-    assertThat(bq.executions().keySet().toString(), containsString("test_nightly-1126040000_"));
+    for (String jobId : bq.executions().keySet()) {
+      assertThat(
+          jobId, matchesPattern("test_nightly-load_\\d{8}T\\d{6}Z_[0-9a-f]{8}_[0-9a-f]{32}"));
+    }
+  }
+
+  @Test
+  public void twoLaunchesWithTheSameExplicitRunTokenReattach() {
+    for (int launch = 0; launch < 2; launch++) {
+      PipelineOptions options = PipelineOptionsFactory.create();
+      options.setJobName("nightly-load");
+      Pipeline pipeline = Pipeline.create(options);
+      pipeline
+          .apply(Create.of(query("INSERT INTO ds.t VALUES (1)").withKey("k")))
+          .apply(transform().withRunToken("nightly_2026_12_02"));
+      PipelineResult run = pipeline.run();
+      run.waitUntilFinish();
+      assertEquals(launch == 0 ? 1 : 0, counter(run, "jobs_inserted"));
+      assertEquals(launch == 0 ? 0 : 1, counter(run, "jobs_reattached"));
+    }
+    assertEquals(1, bq.executions().size());
+  }
+
+  @Test
+  public void malformedProjectIsThatRequestsFailureAndTheOthersRun() {
+    BigQueryJobs.Result result =
+        p.apply(
+                Create.of(
+                    query("SELECT 1").withKey("bad").withProject("projects/my-proj"),
+                    query("SELECT 2").withKey("good1"),
+                    query("SELECT 3").withKey("good2")))
+            .apply(transform());
+    PAssert.that(describe(result.failed(), "f"))
+        .satisfies(
+            rs -> {
+              List<String> all = new ArrayList<>();
+              rs.forEach(all::add);
+              assertEquals(List.of("bad:FAILED:invalid"), all);
+              return null;
+            });
+    PAssert.that(describe(result.succeeded(), "s"))
+        .containsInAnyOrder("good1:SUCCEEDED", "good2:SUCCEEDED");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  public void malformedDefaultProjectIsRejectedWhenThePipelineIsBuilt() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> BigQueryJobs.run().withProject("projects/x"));
+    assertThat(e.getMessage(), containsString("did you mean 'x'?"));
   }
 
   @Test

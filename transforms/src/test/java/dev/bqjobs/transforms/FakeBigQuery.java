@@ -8,6 +8,7 @@ import com.google.api.services.bigquery.model.JobStatistics;
 import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.JobStatus;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,8 +18,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -46,6 +49,20 @@ final class FakeBigQuery implements JobService {
     boolean finishesDespiteCancel;
 
     long cancelDelayMillis = 500;
+
+    /** What a query job reports as statistics.query.statementType (BigQuery always sets it). */
+    String statementType = "SELECT";
+
+    /** A multi-statement script's child jobs (statistics.numChildJobs), or null. */
+    @Nullable Long numChildJobs;
+
+    /** A failing multi-statement script: statementType SCRIPT with child jobs. */
+    static Plan failingScript(long runtimeMillis, String reason) {
+      Plan p = fail(runtimeMillis, reason);
+      p.statementType = "SCRIPT";
+      p.numChildJobs = 2L;
+      return p;
+    }
 
     static Plan succeed(long runtimeMillis) {
       Plan p = new Plan();
@@ -94,6 +111,9 @@ final class FakeBigQuery implements JobService {
     }
 
     IOException error(String jobId) {
+      if (code == null && "refused".equals(reason)) {
+        return new ConnectException("Connection refused (fake) for " + jobId);
+      }
       if (code == null) {
         return new IOException("Connection reset (fake) for " + jobId);
       }
@@ -124,6 +144,20 @@ final class FakeBigQuery implements JobService {
   final FakeTime time;
   private volatile Function<Job, Plan> planner = job -> Plan.succeed(1_000);
   private final List<Fault> faults = new ArrayList<>();
+  private final List<Outage> outages = new ArrayList<>();
+
+  private static final class Outage {
+    final Call call;
+    final BooleanSupplier active;
+    final Supplier<IOException> error;
+
+    Outage(Call call, BooleanSupplier active, Supplier<IOException> error) {
+      this.call = call;
+      this.active = active;
+      this.error = error;
+    }
+  }
+
   private final Set<String> deniedProjects = new HashSet<>();
   private final Map<String, Stored> jobs = new HashMap<>();
   private final Map<String, Integer> executions = new HashMap<>();
@@ -160,9 +194,20 @@ final class FakeBigQuery implements JobService {
     faults.add(new Fault(call, jobIds, times, null, null, false));
   }
 
+  /** The next {@code times} matching calls cannot connect (nothing reaches the server). */
+  synchronized void refuseConnections(Call call, Predicate<String> jobIds, int times) {
+    faults.add(new Fault(call, jobIds, times, null, "refused", false));
+  }
+
   /** The next {@code times} matching inserts create the job, but the answer is lost. */
   synchronized void loseInsertResponses(Predicate<String> jobIds, int times) {
     faults.add(new Fault(Call.INSERT, jobIds, times, null, null, true));
+  }
+
+  /** Every matching call fails with this answer while {@code active} holds (an outage). */
+  synchronized void failWhile(Call call, BooleanSupplier active, int code, String reason) {
+    outages.add(
+        new Outage(call, active, () -> new JobServiceException(code, reason, "fake " + reason)));
   }
 
   synchronized void denyJobCreation(String project) {
@@ -300,7 +345,12 @@ final class FakeBigQuery implements JobService {
     calls.merge(call, 1, Integer::sum);
   }
 
-  private @Nullable Fault takeFault(Call call, String jobId) {
+  private @Nullable Fault takeFault(Call call, String jobId) throws IOException {
+    for (Outage outage : outages) {
+      if (outage.call == call && outage.active.getAsBoolean()) {
+        throw outage.error.get();
+      }
+    }
     for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
       Fault f = it.next();
       if (f.call == call && f.jobIds.test(jobId)) {
@@ -379,6 +429,10 @@ final class FakeBigQuery implements JobService {
       if (now >= startAt) {
         statistics.setStartTime(startAt);
       }
+    }
+    if (s.configuration.getQuery() != null) {
+      statistics.setQuery(new JobStatistics2().setStatementType(s.plan.statementType));
+      statistics.setNumChildJobs(s.plan.numChildJobs);
     }
     return new Job()
         .setKind("bigquery#job")

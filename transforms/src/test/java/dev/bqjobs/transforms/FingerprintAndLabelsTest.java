@@ -67,16 +67,33 @@ public class FingerprintAndLabelsTest {
   }
 
   @Test
-  public void sixtyFourUserLabelsLeaveNoRoomForTheFingerprint() {
+  public void sixtyThreeUserLabelsLeaveNoRoomForOurTwo() {
     Map<String, String> labels = new HashMap<>();
-    for (int i = 0; i < 63; i++) {
+    for (int i = 0; i < 62; i++) {
       labels.put("l" + i, "v");
     }
     assertThat(Labels.problem(labels), nullValue());
     labels.put(Labels.FINGERPRINT_LABEL, "ours-does-not-count");
+    labels.put(Labels.KEY_LABEL, "ours-does-not-count");
     assertThat(Labels.problem(labels), nullValue());
-    labels.put("l63", "v");
-    assertThat(Labels.problem(labels), containsString("no room for the fingerprint label"));
+    labels.put("l62", "v");
+    assertThat(Labels.problem(labels), containsString("no room for the labels 'bqjobs-fp'"));
+  }
+
+  @Test
+  public void fingerprintIgnoresOurOwnLabels() {
+    String plain = "{\"query\":{\"query\":\"SELECT 1\"}}";
+    String labelled =
+        "{\"labels\":{\"bqjobs-fp\":\"x\",\"bqjobs-key\":\"y\"},\"query\":{\"query\":\"SELECT 1\"}}";
+    assertEquals(Fingerprint.of(plain, "p", "EU"), Fingerprint.of(labelled, "p", "EU"));
+  }
+
+  @Test
+  public void keyHashTellsRequestsAndBaseIdsApart() {
+    assertEquals(Labels.keyHash("k", "load_x"), Labels.keyHash("k", "load_x"));
+    assertNotEquals(Labels.keyHash("k", "load_x"), Labels.keyHash("k", "load_x-r2"));
+    assertNotEquals(Labels.keyHash("a", "id"), Labels.keyHash("b", "id"));
+    assertThat(Labels.problem(Map.of("k", Labels.keyHash("k", "id"))), nullValue());
   }
 
   @Test

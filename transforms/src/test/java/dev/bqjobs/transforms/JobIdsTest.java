@@ -89,4 +89,14 @@ public class JobIdsTest {
     assertThat(JobIds.problemWithExplicit(""), containsString("empty"));
     assertThat(JobIds.problemWithExplicit("j".repeat(1020)), containsString("rerun"));
   }
+
+  @Test
+  public void launchRunTokenIsTheJobNameTheUtcTimeAndARandomPart() {
+    String token = JobIds.runTokenForLaunch("nightly-load", 1_764_657_522_000L, "9f3ab2c1");
+    assertEquals("nightly-load_20251202T063842Z_9f3ab2c1", token);
+    assertEquals(token, JobIds.checkRunToken(token));
+    assertThat(
+        JobIds.runTokenForLaunch("x".repeat(2000), 0, "00000000").length(),
+        lessThanOrEqualTo(JobIds.MAX_RUN_TOKEN_LENGTH));
+  }
 }

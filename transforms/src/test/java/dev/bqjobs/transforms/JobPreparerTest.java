@@ -77,9 +77,34 @@ public class JobPreparerTest {
     assertEquals("id-r2", job.getJobReference().getJobId());
     assertEquals("EU", job.getJobReference().getLocation());
     assertEquals(
-        Map.of("team", "a", Labels.FINGERPRINT_LABEL, p.fingerprint),
+        Map.of(
+            "team",
+            "a",
+            Labels.FINGERPRINT_LABEL,
+            p.fingerprint,
+            Labels.KEY_LABEL,
+            Labels.keyHash(p.key, p.baseJobId)),
         job.getConfiguration().getLabels());
     assertEquals(Long.valueOf(21_600_000L), job.getConfiguration().getJobTimeoutMs());
     assertEquals(p.fingerprint, InsertJobs.fingerprintOf(job));
+    assertEquals(Labels.keyHash(p.key, p.baseJobId), InsertJobs.keyHashOf(job));
+  }
+
+  @Test
+  public void malformedProjectsAndLocationsAreProblemsNotExceptions() {
+    assertThat(
+        preparer.problem(query("SELECT 1").withProject("projects/my-proj")),
+        containsString("did you mean 'my-proj'?"));
+    assertThat(
+        preparer.problem(query("SELECT 1").withProject("My-Proj")),
+        containsString("did you mean 'my-proj'?"));
+    assertThat(preparer.problem(query("SELECT 1").withProject("proj-")), containsString("'proj-'"));
+    assertThat(preparer.problem(query("SELECT 1").withProject("example.com:my-proj")), nullValue());
+    assertThat(
+        preparer.problem(query("SELECT 1").withProject("bigquery-public-data")), nullValue());
+    assertThat(
+        preparer.problem(query("SELECT 1").withLocation("europe west1")),
+        containsString("invalid location 'europe west1'"));
+    assertThat(preparer.problem(query("SELECT 1").withLocation("asia-northeast1")), nullValue());
   }
 }

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
@@ -135,12 +136,111 @@ public class ShardRunnerTest {
   }
 
   @Test
-  public void requestRetriesAreBounded() throws Exception {
-    bq.fail(Call.INSERT, id -> true, 1_000, 500, "backendError");
+  public void insertThatMayHaveStartedTheJobIsRetriedUntilItsDeadline() throws Exception {
+    // 5xx answers: each insert may have created the job, so giving up early could report FAILED
+    // for a job that runs. At the deadline, the cancel's 404 shows it never started.
+    bq.fail(Call.INSERT, id -> true, 100_000, 500, "backendError");
+    settings = new RunSettings(10, 1_000, 30_000, HOUR, 3, 1e6, 1e6);
+    long start = time.nowMillis();
     JobResult result = runOne(query("SELECT 1"));
     assertEquals(Outcome.FAILED, result.getOutcome());
     assertEquals("backendError", result.getErrorResult().getReason());
+    assertThat(result.getErrorResult().getMessage(), containsString("it was not started"));
+    assertThat(bq.calls(Call.INSERT), greaterThan(settings.maxRequestAttempts * 10));
+    assertThat(time.nowMillis() - start, greaterThanOrEqualTo(HOUR));
+    assertThat(time.nowMillis() - start, lessThan(HOUR + 120_000));
+    assertEquals(1, bq.calls(Call.CANCEL));
+  }
+
+  @Test
+  public void insertThatCannotReachTheServerFailsAfterBoundedRetries() throws Exception {
+    // A wrong endpoint refuses every connection: nothing can have started, so do not wait hours.
+    bq.refuseConnections(Call.INSERT, id -> true, 1_000);
+    long start = time.nowMillis();
+    JobResult result = runOne(query("SELECT 1"));
+    assertEquals(Outcome.FAILED, result.getOutcome());
+    assertEquals("backendError", result.getErrorResult().getReason());
+    assertThat(result.getErrorResult().getMessage(), containsString("Connection refused"));
+    assertThat(result.getErrorResult().getMessage(), containsString("was not started"));
     assertEquals(settings.maxRequestAttempts, bq.calls(Call.INSERT));
+    assertThat(time.nowMillis() - start, lessThan(5 * 60_000L));
+  }
+
+  @Test
+  public void lostInsertAnswerThenRefusedConnectionsWaitsForTheDeadline() throws Exception {
+    // The first insert created the job but its answer was lost; later attempts cannot connect.
+    // The job may run, so the transform keeps trying and then learns the truth: it succeeded.
+    bq.loseInsertResponses(id -> true, 1);
+    bq.refuseConnections(Call.INSERT, id -> true, 20);
+    JobResult result = runOne(query("SELECT 1"));
+    assertEquals(Outcome.SUCCEEDED, result.getOutcome());
+    assertEquals(22, bq.calls(Call.INSERT));
+  }
+
+  @Test
+  public void aLongGetOutageReportsTheJobsRealOutcome() throws Exception {
+    // jobs.get answers 503 for 45 s while a 20 s job runs: still SUCCEEDED, not FAILED.
+    bq.setPlanner(job -> Plan.succeed(20_000));
+    long outageEnd = time.nowMillis() + 45_000;
+    bq.failWhile(Call.GET, () -> time.nowMillis() < outageEnd, 503, "backendError");
+    JobResult result = runOne(query("SELECT 1"));
+    assertEquals(Outcome.SUCCEEDED, result.getOutcome());
+    assertThat(time.nowMillis(), greaterThanOrEqualTo(outageEnd));
+    assertEquals(0, bq.calls(Call.CANCEL));
+  }
+
+  @Test
+  public void quotaExceededOnGetIsWaitedOutNotReportedAsFailure() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(5_000));
+    bq.fail(Call.GET, id -> true, 30, 403, "quotaExceeded");
+    JobResult result = runOne(query("SELECT 1"));
+    assertEquals(Outcome.SUCCEEDED, result.getOutcome());
+  }
+
+  @Test
+  public void getOutageBeyondTheDeadlineCancelsAndEndsUnknownState() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(10 * HOUR));
+    settings = new RunSettings(10, 1_000, 30_000, HOUR, 3, 1e6, 1e6);
+    // Neither jobs.get nor jobs.cancel answers from the insert to the very end.
+    bq.fail(Call.GET, id -> true, 1_000_000, 503, "backendError");
+    bq.fail(Call.CANCEL, id -> true, 1_000_000, 503, "backendError");
+    long start = time.nowMillis();
+    PreparedJob job = prepare(query("SELECT 1"));
+    JobResult result = run(List.of(job)).get(0);
+    assertEquals(Outcome.FAILED, result.getOutcome());
+    assertEquals("unknownState", result.getErrorResult().getReason());
+    String message = result.getErrorResult().getMessage();
+    assertThat(message, containsString("proj"));
+    assertThat(message, containsString(job.baseJobId));
+    assertThat(message, containsString("location=EU"));
+    assertThat(message, containsString("Cancelling it failed"));
+    assertThat(bq.calls(Call.CANCEL), greaterThan(1));
+    long elapsed = time.nowMillis() - start;
+    assertThat(elapsed, greaterThanOrEqualTo(HOUR + settings.cancelGraceMillis));
+    assertThat(elapsed, lessThan(HOUR + settings.cancelGraceMillis + 120_000));
+  }
+
+  @Test
+  public void getOutageThroughTheDeadlineLearnsTheOutcomeFromTheCancel() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(10 * HOUR));
+    settings = new RunSettings(10, 1_000, 30_000, HOUR, 3, 1e6, 1e6);
+    bq.fail(Call.GET, id -> true, 1_000_000, 503, "backendError");
+    JobResult result = runOne(query("SELECT 1"));
+    // jobTimeoutMs stopped the job at the deadline; the cancel's answer says so.
+    assertEquals("timeout", result.getErrorResult().getReason());
+    assertEquals(1, bq.calls(Call.CANCEL));
+  }
+
+  @Test
+  public void rateLimitedCancelDoesNotTurnIntoAFailure() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(10 * HOUR));
+    settings = new RunSettings(10, 1_000, 30_000, HOUR, 3, 1e6, 1e6);
+    bq.fail(Call.CANCEL, id -> true, 1_000, 429, "rateLimitExceeded");
+    JobResult result = runOne(query("SELECT 1"));
+    // The cancel never went through; BigQuery's jobTimeoutMs backstop stopped the job.
+    assertEquals(Outcome.FAILED, result.getOutcome());
+    assertEquals("timeout", result.getErrorResult().getReason());
+    assertEquals("timeout", result.getJob().getStatus().getErrorResult().getReason());
   }
 
   @Test
@@ -151,11 +251,140 @@ public class ShardRunnerTest {
   }
 
   @Test
-  public void persistentNotFoundAfterInsertFails() throws Exception {
+  public void persistentNotFoundEndsUnknownStateAfterOneCancel() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(HOUR));
     bq.fail(Call.GET, id -> true, 1_000, 404, "notFound");
-    JobResult result = runOne(query("SELECT 1"));
+    PreparedJob job = prepare(query("SELECT 1"));
+    JobResult result = run(List.of(job)).get(0);
     assertEquals(Outcome.FAILED, result.getOutcome());
-    assertEquals("notFound", result.getErrorResult().getReason());
+    assertEquals("unknownState", result.getErrorResult().getReason());
+    assertThat(result.getErrorResult().getMessage(), containsString("may still be running"));
+    assertThat(result.getErrorResult().getMessage(), containsString("proj:" + job.baseJobId));
+    assertEquals(1, bq.calls(Call.CANCEL));
+    assertEquals(settings.maxNotFound, bq.calls(Call.GET));
+  }
+
+  @Test
+  public void permanentGetErrorEndsUnknownStateAfterOneCancel() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(HOUR));
+    bq.fail(Call.GET, id -> true, 1, 403, "accessDenied");
+    JobResult result = runOne(query("SELECT 1"));
+    assertEquals("unknownState", result.getErrorResult().getReason());
+    assertThat(result.getErrorResult().getMessage(), containsString("accessDenied"));
+    assertEquals(1, bq.calls(Call.CANCEL));
+  }
+
+  @Test
+  public void scriptFailingRetryablyIsNotRerun() throws Exception {
+    bq.setPlanner(job -> Plan.failingScript(1_000, "backendError"));
+    PreparedJob job =
+        prepare(query("INSERT INTO ds.t VALUES (1); UPDATE ds.t SET x = 2 WHERE TRUE"));
+    JobResult result = run(List.of(job)).get(0);
+    assertEquals(Outcome.FAILED, result.getOutcome());
+    assertEquals("backendError", result.getErrorResult().getReason());
+    assertThat(result.getErrorResult().getMessage(), containsString("did not rerun"));
+    assertThat(result.getErrorResult().getMessage(), containsString("multi-statement script"));
+    assertEquals(List.of(job.baseJobId), result.getAttemptJobIds());
+    assertEquals(1, bq.executions().size());
+  }
+
+  @Test
+  public void queryWithoutStatementTypeIsNotRerunButLoadsAre() throws Exception {
+    bq.setPlanner(
+        job -> {
+          Plan p = Plan.fail(1_000, "backendError");
+          p.statementType = null;
+          return job.getJobReference().getJobId().endsWith("-r2") ? Plan.succeed(1_000) : p;
+        });
+    JobResult query = runOne(query("SELECT 1"));
+    assertEquals(Outcome.FAILED, query.getOutcome());
+    assertThat(query.getErrorResult().getMessage(), containsString("no statement type"));
+    JobResult load =
+        runOne(
+            JobRequest.of(
+                new JobConfiguration()
+                    .setLoad(
+                        new com.google.api.services.bigquery.model.JobConfigurationLoad()
+                            .setSourceUris(List.of("gs://b/x.csv")))));
+    assertEquals(Outcome.SUCCEEDED, load.getOutcome());
+    assertEquals(2, load.getAttemptJobIds().size());
+  }
+
+  @Test
+  public void sameExplicitIdInTwoProjectsRunsTwoJobs() throws Exception {
+    PreparedJob a = prepare(query("SELECT 1").withJobId("nightly_report").withProject("proj-a"));
+    PreparedJob b = prepare(query("SELECT 1").withJobId("nightly_report").withProject("proj-b"));
+    List<JobResult> results = run(List.of(a, b));
+    for (JobResult r : results) {
+      assertEquals(Outcome.SUCCEEDED, r.getOutcome());
+    }
+    assertEquals(2, bq.executions("nightly_report"));
+  }
+
+  @Test
+  public void explicitIdEqualToAnotherRequestsRerunIdCannotShareIt() throws Exception {
+    // load_x fails retryably and reruns as load_x-r2; a request naming load_x-r2 with the same
+    // configuration must not be reported as having run.
+    bq.setPlanner(
+        job ->
+            job.getJobReference().getJobId().equals("load_x")
+                ? Plan.fail(1_000, "backendError")
+                : Plan.succeed(1_000));
+    PreparedJob first = prepare(query("SELECT 1").withJobId("load_x"));
+    run(List.of(first));
+    PreparedJob second = prepare(query("SELECT 1").withJobId("load_x-r2"));
+    JobResult result = run(List.of(second)).get(0);
+    assertEquals(Outcome.FAILED, result.getOutcome());
+    assertEquals("duplicate", result.getErrorResult().getReason());
+    assertThat(result.getErrorResult().getMessage(), containsString("bqjobs-key"));
+  }
+
+  @Test
+  public void unexpectedRuntimeExceptionBecomesThatRequestsResult() throws Exception {
+    JobService exploding =
+        new JobService() {
+          @Override
+          public Job insert(String projectId, Job job) throws java.io.IOException {
+            if (job.getJobReference().getJobId().equals("boom")) {
+              throw new IllegalArgumentException("Parameter projectId must conform to pattern");
+            }
+            return bq.insert(projectId, job);
+          }
+
+          @Override
+          public Job get(String projectId, String jobId, String location)
+              throws java.io.IOException {
+            return bq.get(projectId, jobId, location);
+          }
+
+          @Override
+          public Job cancel(String projectId, String jobId, String location)
+              throws java.io.IOException {
+            return bq.cancel(projectId, jobId, location);
+          }
+        };
+    List<JobResult> results = new ArrayList<>();
+    new ShardRunner(
+            exploding,
+            settings,
+            time,
+            new RateLimiter(1e6, time),
+            new RateLimiter(1e6, time),
+            new JobMetrics(),
+            () -> 0.5)
+        .run(
+            List.of(prepare(query("SELECT 1").withJobId("boom")), prepare(query("SELECT 2")))
+                .iterator(),
+            (request, result) -> results.add(result));
+    assertEquals(2, results.size());
+    long failed = results.stream().filter(r -> r.getOutcome() == Outcome.FAILED).count();
+    long succeeded = results.stream().filter(r -> r.getOutcome() == Outcome.SUCCEEDED).count();
+    assertEquals(1, failed);
+    assertEquals(1, succeeded);
+    JobResult failure =
+        results.stream().filter(r -> r.getOutcome() == Outcome.FAILED).findFirst().get();
+    assertEquals("internalError", failure.getErrorResult().getReason());
+    assertThat(failure.getErrorResult().getMessage(), containsString("must conform to pattern"));
   }
 
   @Test
