@@ -210,6 +210,7 @@ public final class BigQueryJobs {
         .setMaxJobAttempts(DEFAULT_MAX_JOB_ATTEMPTS)
         .setMaxInsertsPerSecond(DEFAULT_MAX_INSERTS_PER_SECOND)
         .setMaxGetsPerSecond(DEFAULT_MAX_GETS_PER_SECOND)
+        .setLeanResults(false)
         .setTimeSource(TimeSource.System.INSTANCE)
         .build();
   }
@@ -258,6 +259,8 @@ public final class BigQueryJobs {
 
     abstract double getMaxGetsPerSecond();
 
+    abstract boolean getLeanResults();
+
     /** Test hook: replaces the BigQuery client. */
     abstract JobService.@Nullable Factory getJobServiceFactory();
 
@@ -297,6 +300,8 @@ public final class BigQueryJobs {
       abstract Builder setMaxInsertsPerSecond(double rate);
 
       abstract Builder setMaxGetsPerSecond(double rate);
+
+      abstract Builder setLeanResults(boolean lean);
 
       abstract Builder setJobServiceFactory(JobService.Factory factory);
 
@@ -481,6 +486,18 @@ public final class BigQueryJobs {
       return toBuilder().setMaxGetsPerSecond(rate).build();
     }
 
+    /**
+     * Drops {@code statistics.query.queryPlan} and {@code statistics.query.timeline} from the job
+     * in each result, keeping everything else (status, totals, destination table). A query's plan
+     * and timeline are most of a result's size (about 4 KB of 5 KB for a four-stage query, see
+     * {@code LeanResultsTest}); leaving them out matters when a shard runs many jobs: Spark buffers
+     * all outputs of a partition in memory. Default: off, {@link JobResult#getJob()} is the job as
+     * BigQuery returned it.
+     */
+    public Run withLeanResults() {
+      return toBuilder().setLeanResults(true).build();
+    }
+
     /** Visible for testing: replaces the BigQuery client (e.g. with an in-memory fake). */
     Run withJobServiceFactory(JobService.Factory factory) {
       return toBuilder().setJobServiceFactory(requireNonNull(factory)).build();
@@ -508,13 +525,14 @@ public final class BigQueryJobs {
       int shards = shardCount();
       RunSettings settings =
           new RunSettings(
-              Math.max(1, getMaxConcurrentJobs() / shards),
-              getPollInitialInterval().getMillis(),
-              getPollMaxInterval().getMillis(),
-              getJobTimeout().getMillis(),
-              getMaxJobAttempts(),
-              getMaxInsertsPerSecond(),
-              getMaxGetsPerSecond());
+                  Math.max(1, getMaxConcurrentJobs() / shards),
+                  getPollInitialInterval().getMillis(),
+                  getPollMaxInterval().getMillis(),
+                  getJobTimeout().getMillis(),
+                  getMaxJobAttempts(),
+                  getMaxInsertsPerSecond(),
+                  getMaxGetsPerSecond())
+              .withLeanResults(getLeanResults());
       JobService.Factory factory =
           getJobServiceFactory() != null
               ? getJobServiceFactory()
@@ -609,7 +627,8 @@ public final class BigQueryJobs {
           .add(DisplayData.item("jobTimeout", getJobTimeout()))
           .add(DisplayData.item("maxJobAttempts", getMaxJobAttempts()))
           .add(DisplayData.item("maxInsertsPerSecond", getMaxInsertsPerSecond()))
-          .add(DisplayData.item("maxGetsPerSecond", getMaxGetsPerSecond()));
+          .add(DisplayData.item("maxGetsPerSecond", getMaxGetsPerSecond()))
+          .add(DisplayData.item("leanResults", getLeanResults()));
     }
   }
 

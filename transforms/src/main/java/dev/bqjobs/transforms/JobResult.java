@@ -100,6 +100,25 @@ public final class JobResult {
         key, request, job, jobReference, Outcome.FAILED, error, errors, attemptJobIds);
   }
 
+  /**
+   * This result without the bulky, per-stage parts of its job's statistics ({@code
+   * statistics.query.queryPlan} and {@code statistics.query.timeline}); everything else, including
+   * the totals, the destination table and the status, stays.
+   */
+  JobResult lean() {
+    if (job == null
+        || job.getStatistics() == null
+        || job.getStatistics().getQuery() == null
+        || (job.getStatistics().getQuery().getQueryPlan() == null
+            && job.getStatistics().getQuery().getTimeline() == null)) {
+      return this;
+    }
+    Job slim = job.clone();
+    slim.getStatistics().getQuery().setQueryPlan(null).setTimeline(null);
+    return new JobResult(
+        key, request, slim, jobReference, outcome, errorResult, errors, attemptJobIds);
+  }
+
   /** The same outcome for another request that shared this job (same key and configuration). */
   JobResult forRequest(String otherKey, JobRequest otherRequest) {
     return new JobResult(

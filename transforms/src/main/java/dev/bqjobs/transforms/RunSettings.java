@@ -26,6 +26,9 @@ final class RunSettings implements Serializable {
   /** How long to keep polling a cancelled job that does not reach DONE. */
   final long cancelGraceMillis;
 
+  /** Drop the query plan and timeline from each result's job (see withLeanResults). */
+  final boolean leanResults;
+
   RunSettings(
       int maxInFlight,
       long pollInitialMillis,
@@ -62,6 +65,36 @@ final class RunSettings implements Serializable {
       long requestBackoffMaxMillis,
       int maxNotFound,
       long cancelGraceMillis) {
+    this(
+        maxInFlight,
+        pollInitialMillis,
+        pollMaxMillis,
+        jobTimeoutMillis,
+        maxJobAttempts,
+        insertsPerSecond,
+        getsPerSecond,
+        maxRequestAttempts,
+        requestBackoffInitialMillis,
+        requestBackoffMaxMillis,
+        maxNotFound,
+        cancelGraceMillis,
+        false);
+  }
+
+  private RunSettings(
+      int maxInFlight,
+      long pollInitialMillis,
+      long pollMaxMillis,
+      long jobTimeoutMillis,
+      int maxJobAttempts,
+      double insertsPerSecond,
+      double getsPerSecond,
+      int maxRequestAttempts,
+      long requestBackoffInitialMillis,
+      long requestBackoffMaxMillis,
+      int maxNotFound,
+      long cancelGraceMillis,
+      boolean leanResults) {
     this.maxInFlight = maxInFlight;
     this.pollInitialMillis = pollInitialMillis;
     this.pollMaxMillis = pollMaxMillis;
@@ -74,5 +107,23 @@ final class RunSettings implements Serializable {
     this.requestBackoffMaxMillis = requestBackoffMaxMillis;
     this.maxNotFound = maxNotFound;
     this.cancelGraceMillis = cancelGraceMillis;
+    this.leanResults = leanResults;
+  }
+
+  RunSettings withLeanResults(boolean lean) {
+    return new RunSettings(
+        maxInFlight,
+        pollInitialMillis,
+        pollMaxMillis,
+        jobTimeoutMillis,
+        maxJobAttempts,
+        insertsPerSecond,
+        getsPerSecond,
+        maxRequestAttempts,
+        requestBackoffInitialMillis,
+        requestBackoffMaxMillis,
+        maxNotFound,
+        cancelGraceMillis,
+        lean);
   }
 }

@@ -853,7 +853,8 @@ final class ShardRunner {
         output);
   }
 
-  private void finish(Tracker t, JobResult result, Output output) {
+  private void finish(Tracker t, JobResult full, Output output) {
+    JobResult result = settings.leanResults ? full.lean() : full;
     inFlight.remove(inFlightKey(t.request));
     due.remove(t);
     String why =

@@ -604,6 +604,15 @@ public final class JobManager implements AutoCloseable {
     if (failure != null) {
       status.setErrorResult(failure);
       status.setErrors(List.of(failure));
+      JobConfigurationQuery query = job.getConfiguration().getQuery();
+      if (query != null && stats.getQuery() == null) {
+        // BigQuery reports the statement type of a failed query whenever it parsed; clients use
+        // it to tell a single atomic statement (safe to rerun) from a script.
+        String statementType = QueryRunner.statementTypeOrNull(query);
+        if (statementType != null) {
+          stats.setQuery(new JobStatistics2().setStatementType(statementType));
+        }
+      }
     } else if (execution != null) {
       stats.setLoad(execution.loadStatistics);
       stats.setExtract(execution.extractStatistics);

@@ -53,6 +53,15 @@ final class QueryRunner {
     }
   }
 
+  /** The statement type BigQuery would report for this query, or null if it does not parse. */
+  static String statementTypeOrNull(JobConfigurationQuery q) {
+    if (isLegacy(q) || q.getQuery() == null) {
+      return isLegacy(q) && q.getQuery() != null ? StatementType.SELECT.name() : null;
+    }
+    TranslatedStatement statement = translate(q.getQuery(), new StringBuilder());
+    return statement == null ? null : statement.statementType().name();
+  }
+
   static boolean isLegacy(JobConfigurationQuery q) {
     return q.getUseLegacySql() == null || q.getUseLegacySql();
   }
