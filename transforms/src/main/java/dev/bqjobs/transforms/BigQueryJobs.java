@@ -66,9 +66,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Requests and keys</h2>
  *
  * <p>A {@link JobRequest} is data: building one never throws for bad content. A request that cannot
- * run (no job type or several, an invalid explicit job ID, invalid labels, more than 63 labels so
- * that the fingerprint label {@code bqjobs-fp} has no room, no project) becomes a FAILED result
- * with reason {@code invalid} before any call to BigQuery.
+ * run (no job type or several, an invalid explicit job ID, invalid labels, more than 62 labels so
+ * that our labels {@code bqjobs-fp} and {@code bqjobs-key} have no room, no project, a malformed
+ * project ID such as {@code projects/my-proj} or a malformed location) becomes a FAILED result with
+ * reason {@code invalid} before any call to BigQuery. An unexpected error while running one request
+ * (a client library surprise) becomes that request's FAILED result ({@code internalError} or {@code
+ * unknownState}); the other requests go on.
  *
  * <p>The <b>key</b> ({@link JobRequest#withKey}) is the request's identity. Requests with the same
  * key and configuration are one job: they share it, and a rerun of the pipeline with the same run
@@ -78,10 +81,22 @@ import org.slf4j.LoggerFactory;
  * <h2>Job IDs</h2>
  *
  * <p>{@code <prefix>_<run token>_<hash of (run token, key, fingerprint)>}, or the request's own
- * {@link JobRequest#withJobId explicit ID}. Nothing random, no wall clock: a re-executed step
- * computes the same ID. Reruns of retryable job failures append {@code -r2}, {@code -r3}, ... The
- * default run token is the pipeline's job name ({@code PipelineOptions.getJobName()}, unique per
- * run and per template launch, with a readable timestamp), read at run time and sanitised.
+ * {@link JobRequest#withJobId explicit ID}. A re-executed step computes the same ID: the ID is a
+ * pure function of the run token, key and fingerprint. Reruns of retryable job failures append
+ * {@code -r2}, {@code -r3}, ...
+ *
+ * <p>The default run token is unique per launch: the job name, the launch's UTC time and 8 random
+ * hex characters (e.g. {@code nightly-load_20261202T063842Z_9f3ab2c1}), drawn once at run time (a
+ * singleton side input, so every re-executed step sees the same value; never when the pipeline or a
+ * template is built). Two launches never share job IDs, whatever their job name: a pipeline
+ * relaunched daily under a fixed {@code --jobName} runs its jobs every day. Only {@link
+ * Run#withRunToken} makes launches share IDs.
+ *
+ * <p><b>Migration note</b> (from versions whose default token was the job name): a relaunch after a
+ * failure (an Airflow retry, YARN {@code maxAppAttempts > 1}, a restarted driver) used to reattach
+ * to the jobs the failed launch started, and now runs them again. To keep reattaching, pass a
+ * schedule-derived token, e.g. {@code withRunToken("nightly_2026_12_02")} or {@code
+ * --runToken=nightly_2026_12_02} for the command.
  *
  * <h2>Guarantees</h2>
  *
@@ -91,33 +106,61 @@ import org.slf4j.LoggerFactory;
  *   <li>With the same run token ({@link Run#withRunToken}), rerunning a whole pipeline starts no
  *       job that already exists with the same configuration: it reattaches and reports that job's
  *       result (metric {@code jobs_reattached}).
- *   <li>Two different requests never silently share a job: after a 409 the existing job's
- *       fingerprint label is compared first; a mismatch is a FAILED result with reason {@code
- *       duplicate} saying "job ID collision". (A job that itself fails with reason {@code
+ *   <li>Two different requests never silently share a job: after a 409 the existing job's labels
+ *       {@code bqjobs-fp} (the configuration's fingerprint) and {@code bqjobs-key} (a hash of the
+ *       request's key and base job ID) are compared first; a mismatch is a FAILED result with
+ *       reason {@code duplicate} saying "job ID collision". So an explicit ID equal to another
+ *       request's rerun ID ({@code load_x-r2}) cannot share that job. Jobs made by versions without
+ *       {@code bqjobs-key} are compared by fingerprint alone. Job IDs are unique per project: the
+ *       same explicit ID in two projects is two jobs. (A job that itself fails with reason {@code
  *       duplicate}, e.g. WRITE_EMPTY into a non-empty table, is an ordinary failed job.)
  *   <li>Every input element produces exactly one {@link JobResult} in exactly one output; nothing
  *       is dropped and no exception escapes for a bad request or a failed job.
- *   <li>Polling never runs forever: permanent errors end it, request retries are bounded, and at
- *       the job timeout the job is cancelled and polled to DONE. A job stopped that way is FAILED
- *       with reason {@code timeout}; one that finished before the cancel took effect keeps its
- *       outcome. {@code configuration.jobTimeoutMs} is set too, so BigQuery itself stops a job
- *       whose pipeline died.
+ *   <li>Every result tells the truth. A job whose state cannot be learned (an outage of jobs.get,
+ *       an insert whose answer may have been lost) is never reported FAILED while it may still run:
+ *       the calls are retried until the job's deadline, then it is cancelled and polled to DONE.
+ *       Only a state that stays unknown to the very end (the deadline plus 10 minutes after the
+ *       cancel), a jobs.get 404 that persists, or a permanent jobs.get error (e.g. {@code
+ *       accessDenied}) ends as FAILED with reason {@code unknownState}, after one cancel, with a
+ *       message saying the job may still be running and how to find it (project, location, job ID):
+ *       never as a BigQuery failure. A retryable job failure is rerun under a new ID only for
+ *       atomic jobs (see below).
+ *   <li>Polling never runs forever: permanent errors end it, and at the job timeout the job is
+ *       cancelled and polled to DONE. A job stopped that way is FAILED with reason {@code timeout};
+ *       one that finished before the cancel took effect keeps its outcome. {@code
+ *       configuration.jobTimeoutMs} is set too, so BigQuery itself stops a job whose pipeline died.
+ *       An insert that cannot have reached BigQuery (every attempt refused the connection or could
+ *       not resolve the host) fails after 8 attempts, so a wrong endpoint does not hang.
  * </ol>
  *
  * <h2>Errors and retries</h2>
  *
  * <p>Transient request failures (HTTP 5xx, 429, {@code backendError}, {@code internalError}, {@code
  * badGateway}, {@code rateLimitExceeded}, timeouts, connection resets, lost responses) are retried
- * with the same job ID, with exponential backoff and jitter, up to 8 times; a {@code
- * rateLimitExceeded} refusal also halves the JVM's rate limit for that kind of call (recovering a
- * tenth of it per quiet second) and gets three times as many attempts, so a project quota tighter
- * than {@link Run#withMaxInsertsPerSecond} slows the run down rather than failing requests. {@code
- * invalid}, {@code invalidQuery}, {@code notFound}, {@code accessDenied}, {@code billingNotEnabled}
- * and {@code quotaExceeded} fail at once. A job that ends with a retryable {@code errorResult}
- * ({@code backendError}, {@code internalError}, {@code jobBackendError}, {@code jobInternalError},
- * {@code jobRateLimitExceeded}, {@code rateLimitExceeded}) is rerun under a derived ID up to {@link
- * Run#withMaxJobAttempts}; {@link JobResult#getAttemptJobIds()} lists every attempt. A dry run is
- * final at insert (SUCCEEDED with its statistics, or FAILED) and never polled.
+ * with the same job ID, with exponential backoff (1 s growing to 32 s) and jitter. For a job that
+ * may exist (an insert whose answer may have been lost, jobs.get, jobs.cancel) they are retried
+ * until the job's deadline, as guarantee 5 says; jobs.get's {@code quotaExceeded} is waited out the
+ * same way. An insert that BigQuery refused before creating the job (rate limits) or that never
+ * reached it (connection refused, unknown host) is retried up to 8 times, and the result says the
+ * job was not started. A {@code rateLimitExceeded} refusal also halves the JVM's rate limit for
+ * that kind of call (recovering a tenth of it per quiet second) and gets three times as many
+ * attempts, so a project quota tighter than {@link Run#withMaxInsertsPerSecond} slows the run down
+ * rather than failing requests. On insert, {@code invalid}, {@code invalidQuery}, {@code notFound},
+ * {@code accessDenied}, {@code billingNotEnabled} and {@code quotaExceeded} fail at once.
+ *
+ * <p>A job that ends with a retryable {@code errorResult} ({@code backendError}, {@code
+ * internalError}, {@code jobBackendError}, {@code jobInternalError}, {@code jobRateLimitExceeded},
+ * {@code rateLimitExceeded}) is rerun under a derived ID up to {@link Run#withMaxJobAttempts}, but
+ * only if it is atomic: loads, copies, extracts, and queries that BigQuery reports as a single
+ * statement (a {@code statistics.query.statementType} that is not {@code SCRIPT}, no child jobs:
+ * SELECT, DML, DDL). A multi-statement script commits each statement on its own, so running it
+ * again could apply its first statements twice: it is FAILED with BigQuery's reason and a message
+ * saying it was not rerun and why. A failed extract may have written some of its files; its rerun
+ * writes the same destination URIs again, replacing files of the same names, so a file that only
+ * the failed attempt wrote (e.g. a higher-numbered shard of a wildcard URI) stays behind: extract
+ * into a fresh prefix per run when that matters. {@link JobResult#getAttemptJobIds()} lists every
+ * attempt. A dry run is final at insert (SUCCEEDED with its statistics, or FAILED) and never
+ * polled.
  *
  * <h2>Execution</h2>
  *
@@ -134,9 +177,13 @@ import org.slf4j.LoggerFactory;
  *       says the job is.
  *   <li>{@link Run#withJobIdPrefix}: {@code bqjobs}.
  *   <li>{@link Run#withRootUrl}: {@code https://bigquery.googleapis.com/}.
- *   <li>{@link Run#withCredentials}: Application Default Credentials against BigQuery; none against
- *       a custom root URL unless given (given credentials are sent to any root URL).
- *   <li>{@link Run#withRunToken}: the pipeline's job name, read at run time.
+ *   <li>{@link Run#withCredentialFactory}: credentials built on the worker. Default: against
+ *       BigQuery, the worker's {@code GcpOptions} credential, as Beam's BigQueryIO uses it ({@code
+ *       --credentialFactoryClass}, {@code --impersonateServiceAccount}, Application Default
+ *       Credentials); against a custom root URL, none. Nothing secret is serialised into the
+ *       pipeline graph, templates or staged files ({@link Run#withCredentials} is deprecated: it
+ *       does serialise them).
+ *   <li>{@link Run#withRunToken}: drawn per launch at run time (job name, UTC time, random part).
  *   <li>{@link Run#withMaxConcurrentJobs}: 100 in flight for the whole transform, split evenly over
  *       the shards.
  *   <li>{@link Run#withNumShards}: 10 (at most the maximum concurrent jobs). Each shard's call
@@ -152,7 +199,20 @@ import org.slf4j.LoggerFactory;
  *       The insert rate also bounds throughput: jobs start at most at {@code
  *       min(maxInsertsPerSecond, maxConcurrentJobs / mean runtime)} per second. A shard waiting for
  *       a rate slot keeps polling its other jobs meanwhile.
+ *   <li>{@link Run#withLeanResults}: off; on, each result's job leaves out the query plan and
+ *       timeline.
  * </ul>
+ *
+ * <h2>Memory</h2>
+ *
+ * <p>A shard's call holds only its jobs in flight, but runners hold its outputs: the DirectRunner
+ * keeps a bundle's outputs (with encoded copies for its immutability check) until the call ends,
+ * and Spark buffers all outputs of a partition of a multi-output step in memory, and recomputes the
+ * step per output if its cache is lost. A result costs about its encoded size (the request and the
+ * job as BigQuery returned it: 1 to 5 KB for a query, mostly the query plan) a few times over. Size
+ * {@link Run#withNumShards} so that one shard's results fit a worker's memory with room to spare,
+ * e.g. at most 20,000 requests per shard per GB of executor memory, and use {@link
+ * Run#withLeanResults} for many queries.
  *
  * <h2>Limits</h2>
  *
@@ -397,7 +457,9 @@ public final class BigQueryJobs {
     /**
      * Fixes the run token in generated job IDs (1 to 256 letters, digits, {@code _} or {@code -}).
      * Rerunning the pipeline with the same token reattaches to the jobs it already started instead
-     * of starting them again. Default: the pipeline's job name, read at run time.
+     * of starting them again; derive it from the schedule ({@code nightly_2026_12_02}) so that a
+     * retried launch reattaches and the next day's runs again. Default: drawn per launch at run
+     * time (job name, UTC time, 8 random hex characters), so launches never share jobs.
      */
     public Run withRunToken(String runToken) {
       return toBuilder().setRunToken(JobIds.checkRunToken(runToken)).build();
@@ -489,10 +551,10 @@ public final class BigQueryJobs {
     /**
      * Drops {@code statistics.query.queryPlan} and {@code statistics.query.timeline} from the job
      * in each result, keeping everything else (status, totals, destination table). A query's plan
-     * and timeline are most of a result's size (about 4 KB of 5 KB for a four-stage query, see
-     * {@code LeanResultsTest}); leaving them out matters when a shard runs many jobs: Spark buffers
-     * all outputs of a partition in memory. Default: off, {@link JobResult#getJob()} is the job as
-     * BigQuery returned it.
+     * and timeline are most of a result's size (a four-stage query's result encodes to 4,351 bytes,
+     * 834 without them, measured by {@code LeanResultsTest}); leaving them out matters when a shard
+     * runs many jobs: Spark buffers all outputs of a partition in memory. Default: off, {@link
+     * JobResult#getJob()} is the job as BigQuery returned it.
      */
     public Run withLeanResults() {
       return toBuilder().setLeanResults(true).build();
