@@ -20,6 +20,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.DefaultErrorHandler;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -162,6 +165,28 @@ import org.slf4j.LoggerFactory;
  * attempt. A dry run is final at insert (SUCCEEDED with its statistics, or FAILED) and never
  * polled.
  *
+ * <h2>Beam error handlers</h2>
+ *
+ * <p>Pipelines that already send bad records to a dead-letter sink through Beam's {@link
+ * ErrorHandler} can hand it to the transform: every FAILED result is then <b>also</b> sent to the
+ * handler as a {@link BadRecord}. {@code failed()} still receives every FAILED result, so guarantee
+ * 4 is unchanged (each input in exactly one of the three outputs); the handler gets a copy.
+ *
+ * <pre>{@code
+ * try (BadRecordErrorHandler<?> deadLetters =
+ *     p.registerBadRecordErrorHandler(new WriteDeadLetters())) {
+ *   requests.apply(BigQueryJobs.run().withProject("my-project").withErrorHandler(deadLetters));
+ * } // close the handler before p.run(): Beam rejects a pipeline with an open handler
+ * }</pre>
+ *
+ * <p>Each bad record's {@code record} holds the request as JSON ({@code
+ * getHumanReadableJsonRecord()}: {@code key}, the last attempt's {@code jobId}, {@code projectId},
+ * {@code location}, {@code attemptJobIds} and the {@code request} itself) and the request encoded
+ * with {@link JobRequestCoder} ({@code getEncodedRecord()}); its {@code failure} description is
+ * {@code "<reason>: <message> (job PROJECT:LOCATION.JOB_ID; attempts: ...)"} with BigQuery's reason
+ * and message (or ours, e.g. {@code invalid}, {@code timeout}), or {@code (no job ran)}. Without a
+ * handler nothing extra is built.
+ *
  * <h2>Execution</h2>
  *
  * <p>Requests are keyed by shard (a stable hash of the job ID) and grouped once; each shard's call
@@ -193,6 +218,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s.
  *   <li>{@link Run#withJobTimeout}: 6 hours (BigQuery's own limit) per attempt, from its insert.
  *   <li>{@link Run#withMaxJobAttempts}: 3, counting the first.
+ *   <li>{@link Run#withErrorHandler}: none; failures go to {@code failed()} only.
  *   <li>{@link Run#withMaxInsertsPerSecond}: 80 (jobs.insert and jobs.cancel); {@link
  *       Run#withMaxGetsPerSecond}: 500. These limits are per JVM: BigQuery's quotas are per user
  *       (about 100 inserts and 1,000 gets per second), so N workers may reach N times the limits.
@@ -272,6 +298,7 @@ public final class BigQueryJobs {
         .setMaxGetsPerSecond(DEFAULT_MAX_GETS_PER_SECOND)
         .setLeanResults(false)
         .setTimeSource(TimeSource.System.INSTANCE)
+        .setBadRecordErrorHandler(new DefaultErrorHandler<>())
         .build();
   }
 
@@ -321,6 +348,9 @@ public final class BigQueryJobs {
 
     abstract boolean getLeanResults();
 
+    /** Where FAILED results also go; Beam's no-op {@link DefaultErrorHandler} by default. */
+    abstract ErrorHandler<BadRecord, ?> getBadRecordErrorHandler();
+
     /** Test hook: replaces the BigQuery client. */
     abstract JobService.@Nullable Factory getJobServiceFactory();
 
@@ -362,6 +392,8 @@ public final class BigQueryJobs {
       abstract Builder setMaxGetsPerSecond(double rate);
 
       abstract Builder setLeanResults(boolean lean);
+
+      abstract Builder setBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler);
 
       abstract Builder setJobServiceFactory(JobService.Factory factory);
 
@@ -560,6 +592,26 @@ public final class BigQueryJobs {
       return toBuilder().setLeanResults(true).build();
     }
 
+    /**
+     * Also sends every FAILED result to {@code errorHandler} as a Beam {@link BadRecord}, the way
+     * Beam's own IOs report bad records (see "Beam error handlers" in {@link BigQueryJobs}). {@code
+     * failed()} keeps every FAILED result, so each input is still in exactly one of the three
+     * outputs. Apply the transform while the handler is open (inside its try-with-resources block);
+     * one handler may serve several transforms. Default: none.
+     */
+    public Run withErrorHandler(ErrorHandler<BadRecord, ?> errorHandler) {
+      checkArgument(
+          errorHandler != null, "withErrorHandler(null): the error handler must not be null");
+      // DefaultErrorHandler is Beam's no-op placeholder: its isClosed() throws by design.
+      checkArgument(
+          errorHandler instanceof DefaultErrorHandler || !errorHandler.isClosed(),
+          "withErrorHandler("
+              + errorHandler.getClass().getSimpleName()
+              + "): the error handler is already closed; apply the transform inside the"
+              + " handler's try-with-resources block, before it is closed");
+      return toBuilder().setBadRecordErrorHandler(errorHandler).build();
+    }
+
     /** Visible for testing: replaces the BigQuery client (e.g. with an in-memory fake). */
     Run withJobServiceFactory(JobService.Factory factory) {
       return toBuilder().setJobServiceFactory(requireNonNull(factory)).build();
@@ -651,6 +703,15 @@ public final class BigQueryJobs {
               .and(invalid)
               .apply("Failed", Flatten.pCollections())
               .setCoder(JobResultCoder.of());
+      // A copy of the failures for the user's handler; failed() itself is unchanged. Skipped for
+      // the no-op default, so a pipeline without a handler gets no extra step.
+      if (!(getBadRecordErrorHandler() instanceof DefaultErrorHandler)) {
+        getBadRecordErrorHandler()
+            .addErrorCollection(
+                failed
+                    .apply("FailedToBadRecords", ParDo.of(new FailedToBadRecord()))
+                    .setCoder(BadRecord.getCoder(input.getPipeline())));
+      }
       return new Result(input.getPipeline(), succeeded, warnings, failed);
     }
 
@@ -690,7 +751,14 @@ public final class BigQueryJobs {
           .add(DisplayData.item("maxJobAttempts", getMaxJobAttempts()))
           .add(DisplayData.item("maxInsertsPerSecond", getMaxInsertsPerSecond()))
           .add(DisplayData.item("maxGetsPerSecond", getMaxGetsPerSecond()))
-          .add(DisplayData.item("leanResults", getLeanResults()));
+          .add(DisplayData.item("leanResults", getLeanResults()))
+          .addIfNotNull(
+              DisplayData.item(
+                      "errorHandler",
+                      getBadRecordErrorHandler() instanceof DefaultErrorHandler
+                          ? null
+                          : getBadRecordErrorHandler().getClass().getName())
+                  .withLabel("Bad record error handler"));
     }
   }
 
@@ -722,7 +790,10 @@ public final class BigQueryJobs {
       return succeededWithWarnings;
     }
 
-    /** Jobs that failed, and requests that could not run; see {@link JobResult#getErrorResult}. */
+    /**
+     * Jobs that failed, and requests that could not run; see {@link JobResult#getErrorResult}. All
+     * of them, also with {@link Run#withErrorHandler}, which receives a copy of each.
+     */
     public PCollection<JobResult> failed() {
       return failed;
     }

@@ -65,7 +65,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *       result.succeededWithWarnings(), result.failed())} to the next stage's requests.
  *   <li><b>Failures are data</b>: flatten the {@code failed()} outputs of all stages into one dead
  *       letter sink (here JSON lines via {@code TextIO}); {@link JobResult#getErrorResult()} says
- *       why. A stage that did not run because its gate stayed closed produces no result.
+ *       why. A stage that did not run because its gate stayed closed produces no result. A pipeline
+ *       with a Beam error handler can instead give it to every stage with {@code withErrorHandler}
+ *       ({@link ErrorHandlerPipeline}).
  * </ul>
  *
  * <p>Run it against a local server ({@code --bigQueryEndpoint=http://127.0.0.1:9050/} with the
