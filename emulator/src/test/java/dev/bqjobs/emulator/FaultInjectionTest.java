@@ -111,6 +111,8 @@ public class FaultInjectionTest {
                 .execute());
     assertThat(done.getStatus().getErrorResult().getReason(), equalTo("jobInternalError"));
     assertThat(done.getStatus().getErrorResult().getMessage(), containsString("new job ID"));
+    // BigQuery reports a failed query's statement type; clients tell atomic statements by it.
+    assertThat(done.getStatistics().getQuery().getStatementType(), equalTo("SELECT"));
   }
 
   @Test

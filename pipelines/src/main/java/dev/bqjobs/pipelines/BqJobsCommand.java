@@ -49,7 +49,8 @@ public final class BqJobsCommand {
           "                            (neither: a local server starts in-process)",
           "  --location=LOC            default job location",
           "  --jobIdPrefix=PREFIX      start of generated job IDs (default bqjobs)",
-          "  --runToken=TOKEN          fixed run token: a rerun reattaches to started jobs",
+          "  --runToken=TOKEN          fixed run token: a rerun reattaches to started jobs"
+              + " (default: new per launch)",
           "  --maxConcurrentJobs=N     jobs in flight at once (default 100)",
           "  --jobTimeout=D            30s, 5m, 6h or ISO-8601 (default 6h)",
           "  --failOnJobFailure=BOOL   exit 1 when a job failed (default true)",

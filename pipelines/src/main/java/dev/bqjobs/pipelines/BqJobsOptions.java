@@ -43,7 +43,9 @@ public interface BqJobsOptions extends BigQueryOptions {
 
   @Description(
       "Fixes the run token in job IDs: rerunning with the same token reattaches to jobs already"
-          + " started instead of starting them again. Default: the pipeline's job name.")
+          + " started instead of starting them again (e.g. nightly_2026_12_02 for a retried"
+          + " nightly launch). Default: drawn per launch (job name, UTC time, random part), so two"
+          + " launches never share jobs.")
   String getRunToken();
 
   void setRunToken(String runToken);

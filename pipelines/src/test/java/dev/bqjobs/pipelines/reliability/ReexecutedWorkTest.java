@@ -119,6 +119,19 @@ public class ReexecutedWorkTest {
 
   @Test
   public void sparkTaskFailureAfterInsertsStartsNoSecondJob() throws Exception {
+    sparkTaskFailureRow("sparkfail");
+  }
+
+  /**
+   * The same without a run token: the token drawn per launch reaches every task through a singleton
+   * side input, so a re-executed task computes the same job IDs and meets its own jobs.
+   */
+  @Test
+  public void sparkTaskFailureWithoutARunTokenStartsNoSecondJob() throws Exception {
+    sparkTaskFailureRow(null);
+  }
+
+  private void sparkTaskFailureRow(String runToken) throws Exception {
     int jobs = Reliability.full() ? 300 : 60;
     Path dir = tmp.getRoot().toPath();
     TaskFailureSparkRunner.reset();
@@ -132,18 +145,24 @@ public class ReexecutedWorkTest {
       Reliability.sql(server.client(), PROJECT, "CREATE TABLE ds.log (k STRING)");
       Path jobsFile = Reliability.insertsFile(dir, jobs);
       Path out = dir.resolve("out");
+      String prefix = runToken != null ? "rel" : "relnotoken";
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--jobs=" + jobsFile,
+                  "--output=" + out,
+                  "--bigQueryEndpoint=" + server.rootUrl(),
+                  "--jobIdPrefix=" + prefix,
+                  // 10 shards, 3 jobs in flight per shard: a failing task has jobs still running.
+                  "--maxConcurrentJobs=30",
+                  "--runner=" + TaskFailureSparkRunner.class.getName(),
+                  "--sparkMaster=local[2,4]"));
+      if (runToken != null) {
+        args.add("--runToken=" + runToken);
+      }
       Reliability.Run run =
           Reliability.command(
-              Duration.ofMinutes(Reliability.full() ? 20 : 8),
-              "--jobs=" + jobsFile,
-              "--output=" + out,
-              "--bigQueryEndpoint=" + server.rootUrl(),
-              "--runToken=sparkfail",
-              "--jobIdPrefix=rel",
-              // 10 shards, 3 jobs in flight per shard: a failing task has jobs still running.
-              "--maxConcurrentJobs=30",
-              "--runner=" + TaskFailureSparkRunner.class.getName(),
-              "--sparkMaster=local[2,4]");
+              Duration.ofMinutes(Reliability.full() ? 20 : 8), args.toArray(new String[0]));
       assertThat(run.toString(), run.exitCode, equalTo(BqJobsCommand.EXIT_OK));
 
       List<String> keys = new ArrayList<>();
@@ -151,13 +170,17 @@ public class ReexecutedWorkTest {
         keys.add("k" + i);
       }
       Map<String, Integer> executed =
-          Reliability.executions(server.executionsPerJob(), PROJECT, "rel_sparkfail_");
+          Reliability.executions(
+              server.executionsPerJob(),
+              PROJECT,
+              runToken != null ? prefix + "_" + runToken + "_" : prefix + "_");
       Reliability.Check check = new Reliability.Check(keys, Reliability.results(out), executed);
       long[] rows = Reliability.logRows(server.client(), PROJECT);
       long conflicts = server.requestCounts().getOrDefault("jobs.insert 409", 0L);
 
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("runner", "spark_local[2,4]");
+      fields.put("run_token", runToken != null ? "fixed" : "drawn_per_launch");
       fields.put("injected_task_failures", TaskFailureSparkRunner.INJECTED.get());
       fields.putAll(check.fields());
       fields.put("reexecuted_inserts_409", conflicts);
