@@ -756,10 +756,37 @@ public final class JobManager implements AutoCloseable {
 
   private Job snapshot(JobRecord record) {
     synchronized (record) {
-      if (record.job.getEtag() == null || record.state != JobRecord.State.DONE) {
+      if (record.state == JobRecord.State.DONE) {
+        return JsonCodec.parse(doneJson(record), Job.class, "job");
+      }
+      record.job.setEtag(etag(record.job));
+      return JsonCodec.copy(record.job);
+    }
+  }
+
+  /** Must hold the record's monitor, the record DONE. */
+  private static String doneJson(JobRecord record) {
+    if (record.doneJson == null) {
+      if (record.job.getEtag() == null) {
         record.job.setEtag(etag(record.job));
       }
-      return JsonCodec.copy(record.job);
+      record.doneJson = JsonCodec.write(record.job);
+    }
+    return record.doneJson;
+  }
+
+  /**
+   * jobs.get's answer as JSON: the same resource as {@link #get}, without a copy; a DONE job's JSON
+   * is made once.
+   */
+  public String getJson(String project, String jobId, String location) {
+    JobRecord record = find(project, jobId, location);
+    synchronized (record) {
+      if (record.state == JobRecord.State.DONE) {
+        return doneJson(record);
+      }
+      record.job.setEtag(etag(record.job));
+      return JsonCodec.write(record.job);
     }
   }
 

@@ -184,7 +184,7 @@ public final class Router {
       }
       status = reply.status();
       reply.headers().forEach(exchange::setHeader);
-      send(exchange, status, reply.body() == null ? null : JsonCodec.write(reply.body()));
+      send(exchange, status, reply.json());
     } catch (ApiException e) {
       status = e.code();
       sendError(exchange, e);
