@@ -757,7 +757,7 @@ public final class JobManager implements AutoCloseable {
   private Job snapshot(JobRecord record) {
     synchronized (record) {
       if (record.state == JobRecord.State.DONE) {
-        return JsonCodec.parse(doneJson(record), Job.class, "job");
+        return JsonCodec.read(doneJson(record), Job.class);
       }
       record.job.setEtag(etag(record.job));
       return JsonCodec.copy(record.job);
