@@ -191,6 +191,7 @@ public final class LocalBigQuery implements AutoCloseable {
   private Map<String, Object> stats() {
     Map<String, Object> out = new TreeMap<>();
     out.put("requests", requestCounts());
+    out.put("connections", server.connections());
     out.put("executionsPerJob", new TreeMap<>(executionsPerJob()));
     out.put("jobsByState", new TreeMap<>(jobs.countsByState()));
     out.put("scheduledRuntimeMs", new TreeMap<>(jobs.scheduledRuntimes()));

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -55,10 +56,13 @@ public final class HttpServerHost implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final ConnectionStatistics connections;
 
-  private HttpServerHost(Server server, ServerConnector connector) {
+  private HttpServerHost(
+      Server server, ServerConnector connector, ConnectionStatistics connections) {
     this.server = server;
     this.connector = connector;
+    this.connections = connections;
   }
 
   /**
@@ -92,6 +96,8 @@ public final class HttpServerHost implements AutoCloseable {
     connector.setAcceptedTcpNoDelay(true);
     connector.setAcceptQueueSize(ACCEPT_BACKLOG);
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+    ConnectionStatistics connections = new ConnectionStatistics();
+    connector.addBean(connections);
     server.addConnector(connector);
     server.setHandler(new RouterHandler(router));
     try {
@@ -104,12 +110,21 @@ public final class HttpServerHost implements AutoCloseable {
       }
       throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
     }
-    return new HttpServerHost(server, connector);
+    return new HttpServerHost(server, connector, connections);
   }
 
   /** The port bound. */
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** Connections accepted so far, open now and open at most at once (for /emulator/v1/stats). */
+  public Map<String, Long> connections() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("accepted", connections.getConnectionsTotal());
+    out.put("open", connections.getConnections());
+    out.put("maxOpen", connections.getConnectionsMax());
+    return out;
   }
 
   /** Stops accepting, closes every connection and ends the server's threads. */
