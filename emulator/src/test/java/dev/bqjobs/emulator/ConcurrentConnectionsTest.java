@@ -29,10 +29,15 @@ import org.junit.Test;
  * a connection closed under it.
  */
 public class ConcurrentConnectionsTest {
-  @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();
-
   private static final String P = "connections-project";
   private static final int CLIENTS = 300;
+
+  /** Every job runs at once, so all clients wait in getQueryResults together. */
+  @ClassRule
+  public static final LocalBigQueryRule BQ = new LocalBigQueryRule(b -> b.maxRunningJobs(CLIENTS));
+
+  /** Long enough for all 300 inserts to be answered before the first job ends. */
+  private static final String RUNTIME_MS = "3000";
 
   @Test
   public void threeHundredJobsInsertedAndPolledAtOnce() throws Exception {
@@ -57,7 +62,9 @@ public class ConcurrentConnectionsTest {
                       "{\"jobReference\":{\"jobId\":\""
                           + jobId
                           + "\"},\"configuration\":{\"labels\":{\"bqjobs-emulator-runtime-ms\":"
-                          + "\"300\"},\"query\":{\"query\":\"SELECT 1\",\"useLegacySql\":false}}}";
+                          + "\""
+                          + RUNTIME_MS
+                          + "\"},\"query\":{\"query\":\"SELECT 1\",\"useLegacySql\":false}}}";
                   HttpResponse<String> inserted =
                       http.send(
                           HttpRequest.newBuilder(URI.create(jobs))
@@ -68,6 +75,21 @@ public class ConcurrentConnectionsTest {
                   if (inserted.statusCode() != 200) {
                     failures.add(jobId + " insert " + inserted.statusCode());
                     return 0;
+                  }
+                  HttpResponse<String> waited =
+                      http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      BQ.rootUrl()
+                                          + "bigquery/v2/projects/"
+                                          + P
+                                          + "/queries/"
+                                          + jobId
+                                          + "?location=US&timeoutMs=10000"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  if (waited.statusCode() != 200) {
+                    failures.add(jobId + " getQueryResults " + waited.statusCode());
                   }
                   HttpRequest get =
                       HttpRequest.newBuilder(URI.create(jobs + "/" + jobId + "?location=US"))
