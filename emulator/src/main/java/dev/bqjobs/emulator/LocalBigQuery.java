@@ -3,7 +3,6 @@ package dev.bqjobs.emulator;
 import com.google.api.client.http.HttpRequestInitializer;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.services.bigquery.Bigquery;
-import com.sun.net.httpserver.HttpServer;
 import dev.bqjobs.emulator.api.JobsApi;
 import dev.bqjobs.emulator.api.QueriesApi;
 import dev.bqjobs.emulator.api.ResourcesApi;
@@ -12,6 +11,7 @@ import dev.bqjobs.emulator.engine.JobManager;
 import dev.bqjobs.emulator.faults.FaultInjector;
 import dev.bqjobs.emulator.faults.FaultPlan;
 import dev.bqjobs.emulator.faults.RateQuotas;
+import dev.bqjobs.emulator.http.HttpServerHost;
 import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
@@ -19,18 +19,12 @@ import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.iam.AccessPolicy;
 import dev.bqjobs.emulator.store.Catalog;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,8 +46,7 @@ public final class LocalBigQuery implements AutoCloseable {
   public static final long MAX_REQUEST_BYTES = 10L * 1024 * 1024;
 
   private final Builder settings;
-  private final HttpServer server;
-  private final ExecutorService httpThreads;
+  private final HttpServerHost server;
   private final Catalog catalog;
   private final JobManager jobs;
   private final Path gcsRoot;
@@ -112,31 +105,14 @@ public final class LocalBigQuery implements AutoCloseable {
                     (method == null ? "unrouted" : method) + " " + status, k -> new AtomicLong())
                 .incrementAndGet());
     try {
-      this.server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), 512);
+      this.server = HttpServerHost.start(settings.host, settings.port, router);
     } catch (IOException e) {
       jobs.close();
       catalog.close();
       throw e;
     }
-    AtomicInteger threadNumber = new AtomicInteger();
-    this.httpThreads =
-        new ThreadPoolExecutor(
-            64,
-            64,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "bqjobs-emulator-http-" + threadNumber.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    ((ThreadPoolExecutor) httpThreads).allowCoreThreadTimeOut(true);
-    server.setExecutor(httpThreads);
-    server.createContext("/", router);
-    server.start();
     String host = settings.host.contains(":") ? "[" + settings.host + "]" : settings.host;
-    this.rootUrl = "http://" + host + ":" + server.getAddress().getPort() + "/";
+    this.rootUrl = "http://" + host + ":" + server.port() + "/";
     jobs.setBaseUrl(rootUrl);
   }
 
@@ -166,7 +142,7 @@ public final class LocalBigQuery implements AutoCloseable {
 
   /** The TCP port the server listens on. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   public String host() {
@@ -215,6 +191,7 @@ public final class LocalBigQuery implements AutoCloseable {
   private Map<String, Object> stats() {
     Map<String, Object> out = new TreeMap<>();
     out.put("requests", requestCounts());
+    out.put("connections", server.connections());
     out.put("executionsPerJob", new TreeMap<>(executionsPerJob()));
     out.put("jobsByState", new TreeMap<>(jobs.countsByState()));
     out.put("scheduledRuntimeMs", new TreeMap<>(jobs.scheduledRuntimes()));
@@ -251,8 +228,7 @@ public final class LocalBigQuery implements AutoCloseable {
       return;
     }
     closed = true;
-    server.stop(0);
-    httpThreads.shutdownNow();
+    server.close();
     jobs.close();
     catalog.close();
     if (gcsRootIsTemporary) {

@@ -48,6 +48,13 @@ public final class Main {
           "Fault SPEC grammar:",
           FaultPlan.GRAMMAR);
 
+  /**
+   * Jetty's lifecycle lines (version, connector started) say nothing the listening line does not;
+   * its warnings still show. Held here: java.util.logging keeps loggers only weakly.
+   */
+  private static final java.util.logging.Logger JETTY_LOG =
+      java.util.logging.Logger.getLogger("org.eclipse.jetty");
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -56,6 +63,7 @@ public final class Main {
 
   /** Runs the server until SIGTERM; returns the exit code (1 when it cannot start, 2 usage). */
   static int run(String[] args, PrintStream out, PrintStream err, boolean block) {
+    JETTY_LOG.setLevel(java.util.logging.Level.WARNING);
     LocalBigQuery.Builder builder = LocalBigQuery.builder().port(9050);
     String host = "127.0.0.1";
     int port = 9050;

@@ -57,9 +57,10 @@ public final class ResourcesApi {
   private Reply listDatasets(HttpCall call) {
     String project = call.param("projectId");
     List<Dataset> all = catalog.listDatasets(project, call.queryBoolean("all", false));
-    Paging.Window window = Paging.window(call, all.size(), 50);
+    Paging.Page<Dataset> page =
+        Paging.byKey(call, all, d -> d.getDatasetReference().getDatasetId(), 50);
     List<DatasetList.Datasets> items = new ArrayList<>();
-    for (Dataset d : all.subList(window.from, window.to)) {
+    for (Dataset d : page.items) {
       items.add(
           new DatasetList.Datasets()
               .setKind("bigquery#dataset")
@@ -70,7 +71,7 @@ public final class ResourcesApi {
               .setFriendlyName(d.getFriendlyName()));
     }
     DatasetList list = new DatasetList().setKind("bigquery#datasetList").setDatasets(items);
-    list.setNextPageToken(window.nextToken);
+    list.setNextPageToken(page.nextToken);
     list.setEtag(Integer.toHexString(items.hashCode()));
     return Reply.ok(list);
   }
@@ -111,9 +112,9 @@ public final class ResourcesApi {
 
   private Reply listTables(HttpCall call) {
     List<Table> all = catalog.listTables(call.param("projectId"), call.param("datasetId"));
-    Paging.Window window = Paging.window(call, all.size(), 50);
+    Paging.Page<Table> page = Paging.byKey(call, all, t -> t.getTableReference().getTableId(), 50);
     List<TableList.Tables> items = new ArrayList<>();
-    for (Table t : all.subList(window.from, window.to)) {
+    for (Table t : page.items) {
       items.add(
           new TableList.Tables()
               .setKind("bigquery#table")
@@ -125,7 +126,7 @@ public final class ResourcesApi {
     }
     TableList list =
         new TableList().setKind("bigquery#tableList").setTables(items).setTotalItems(all.size());
-    list.setNextPageToken(window.nextToken);
+    list.setNextPageToken(page.nextToken);
     list.setEtag(Integer.toHexString(items.hashCode()));
     return Reply.ok(list);
   }

@@ -765,10 +765,37 @@ public final class JobManager implements AutoCloseable {
 
   private Job snapshot(JobRecord record) {
     synchronized (record) {
-      if (record.job.getEtag() == null || record.state != JobRecord.State.DONE) {
+      if (record.state == JobRecord.State.DONE) {
+        return JsonCodec.read(doneJson(record), Job.class);
+      }
+      record.job.setEtag(etag(record.job));
+      return JsonCodec.copy(record.job);
+    }
+  }
+
+  /** Must hold the record's monitor, the record DONE. */
+  private static String doneJson(JobRecord record) {
+    if (record.doneJson == null) {
+      if (record.job.getEtag() == null) {
         record.job.setEtag(etag(record.job));
       }
-      return JsonCodec.copy(record.job);
+      record.doneJson = JsonCodec.write(record.job);
+    }
+    return record.doneJson;
+  }
+
+  /**
+   * jobs.get's answer as JSON: the same resource as {@link #get}, without a copy; a DONE job's JSON
+   * is made once.
+   */
+  public String getJson(String project, String jobId, String location) {
+    JobRecord record = find(project, jobId, location);
+    synchronized (record) {
+      if (record.state == JobRecord.State.DONE) {
+        return doneJson(record);
+      }
+      record.job.setEtag(etag(record.job));
+      return JsonCodec.write(record.job);
     }
   }
 
@@ -817,12 +844,17 @@ public final class JobManager implements AutoCloseable {
         }
       }
     }
-    int start = (int) Math.min(Integer.MAX_VALUE, PageTokens.decode(pageToken));
+    // The token holds the sequence number of the last job sent: jobs inserted while a client
+    // pages (newest first) go before its position and never shift the later pages.
+    long after = afterSequence(pageToken);
     int pageSize = (int) Math.min(maxResults <= 0 ? DEFAULT_PAGE : maxResults, 100_000);
     List<JobList.Jobs> page = new ArrayList<>();
-    int index = 0;
-    int next = -1;
+    long lastSent = -1;
+    boolean more = false;
     for (JobRecord record : all) {
+      if (record.sequence >= after) {
+        continue;
+      }
       Job job = snapshot(record);
       if (!states.isEmpty() && !states.contains(job.getStatus().getState())) {
         continue;
@@ -835,13 +867,11 @@ public final class JobManager implements AutoCloseable {
           || (maxCreationTime != null && created > maxCreationTime)) {
         continue;
       }
-      if (index++ < start) {
-        continue;
-      }
       if (page.size() == pageSize) {
-        next = start + pageSize;
+        more = true;
         break;
       }
+      lastSent = record.sequence;
       JobList.Jobs item =
           new JobList.Jobs()
               .setId(job.getId())
@@ -858,11 +888,24 @@ public final class JobManager implements AutoCloseable {
       page.add(item);
     }
     JobList list = new JobList().setKind("bigquery#jobList").setJobs(page);
-    if (next >= 0) {
-      list.setNextPageToken(PageTokens.encode(next));
+    if (more) {
+      list.setNextPageToken(PageTokens.after(Long.toString(lastSent)));
     }
     list.setEtag(Integer.toHexString(page.hashCode()));
     return list;
+  }
+
+  /** The sequence number a jobs.list token holds (the last job sent); MAX_VALUE for none. */
+  private static long afterSequence(String pageToken) {
+    String key = PageTokens.lastKey(pageToken);
+    if (key == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return Long.parseLong(key);
+    } catch (NumberFormatException e) {
+      throw PageTokens.invalid(pageToken);
+    }
   }
 
   // ---------------------------------------------------------------- cancel, delete

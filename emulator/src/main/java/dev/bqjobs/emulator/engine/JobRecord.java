@@ -36,6 +36,13 @@ final class JobRecord {
   // guarded by this
   Job job;
   State state = State.PENDING;
+
+  /**
+   * The DONE job's JSON, made at its first read: a DONE job never changes again, so jobs.get of a
+   * finished job (the most frequent request of every poller) serialises nothing.
+   */
+  String doneJson;
+
   boolean cancelRequested;
 
   /** status.errors of the job's failure when it has details (the bad rows of a load). */

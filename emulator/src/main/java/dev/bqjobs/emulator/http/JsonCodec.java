@@ -74,6 +74,15 @@ public final class JsonCodec {
     }
   }
 
+  /** Parses JSON this server wrote (no checks: they are for client input). */
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return FACTORY.fromString(json, type);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + type.getSimpleName(), e);
+    }
+  }
+
   /** Deep copy of a model object through JSON, so stored resources never alias client input. */
   public static <T extends GenericJson> T copy(T value) {
     @SuppressWarnings("unchecked")

@@ -3,14 +3,21 @@ package dev.bqjobs.emulator.http;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** Opaque page tokens of list methods, as in BigQuery; each carries the index of the next item. */
+/**
+ * Opaque page tokens of list methods, as in BigQuery. Row pages (tabledata.list, getQueryResults)
+ * carry the index of the next row; resource lists (jobs, datasets, tables) carry the key of the
+ * last item returned, so items created or deleted between two pages neither repeat nor skip any
+ * other item.
+ */
 public final class PageTokens {
+  private static final String INDEX = "o:";
+  private static final String KEY = "k:";
+
   private PageTokens() {}
 
+  /** A token for the page starting at row {@code index}. */
   public static String encode(long index) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(("o:" + index).getBytes(StandardCharsets.UTF_8));
+    return wrap(INDEX + index);
   }
 
   /** The index a token carries; 0 for none; 400 {@code invalid} for a token we did not make. */
@@ -18,18 +25,56 @@ public final class PageTokens {
     if (token == null || token.isEmpty()) {
       return 0;
     }
-    try {
-      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (text.startsWith("o:")) {
-        long index = Long.parseLong(text.substring(2));
+    String text = unwrap(token);
+    if (text != null && text.startsWith(INDEX)) {
+      try {
+        long index = Long.parseLong(text.substring(INDEX.length()));
         if (index >= 0) {
           return index;
         }
+      } catch (NumberFormatException e) {
+        // answered below
       }
-    } catch (IllegalArgumentException e) {
-      // answered below
     }
+    throw invalid(token);
+  }
+
+  /** A token for the page after the item whose key is {@code lastKey}. */
+  public static String after(String lastKey) {
+    return wrap(KEY + lastKey);
+  }
+
+  /**
+   * The last key a token carries; null for none; 400 {@code invalid} for a token we did not make.
+   */
+  public static String lastKey(String token) {
+    if (token == null || token.isEmpty()) {
+      return null;
+    }
+    String text = unwrap(token);
+    if (text == null || !text.startsWith(KEY)) {
+      throw invalid(token);
+    }
+    return text.substring(KEY.length());
+  }
+
+  /** The 400 for a token this server did not make. */
+  public static ApiException invalid(String token) {
     String shown = token.length() > 80 ? token.substring(0, 80) + "..." : token;
-    throw ApiException.invalid("Invalid page token: \"" + shown + "\"");
+    return ApiException.invalid("Invalid page token: \"" + shown + "\"");
+  }
+
+  private static String wrap(String text) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String unwrap(String token) {
+    try {
+      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }

@@ -4,11 +4,17 @@ package dev.bqjobs.emulator.http;
 public final class Reply {
   private final int status;
   private final Object body;
+  private final boolean json;
   private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
   private Reply(int status, Object body) {
+    this(status, body, false);
+  }
+
+  private Reply(int status, Object body, boolean json) {
     this.status = status;
     this.body = body;
+    this.json = json;
   }
 
   /** The same reply with one more response header (e.g. an upload session's Location). */
@@ -23,6 +29,11 @@ public final class Reply {
 
   public static Reply ok(Object body) {
     return new Reply(200, body);
+  }
+
+  /** 200 with a body that is JSON already (e.g. a DONE job's stored JSON), sent as is. */
+  public static Reply okJson(String json) {
+    return new Reply(200, json, true);
   }
 
   /** 204 with an empty body, as BigQuery answers deletes. */
@@ -40,5 +51,13 @@ public final class Reply {
 
   public Object body() {
     return body;
+  }
+
+  /** The body as JSON text, or null for none. */
+  public String json() {
+    if (body == null) {
+      return null;
+    }
+    return json ? (String) body : JsonCodec.write(body);
   }
 }

@@ -1,11 +1,8 @@
 package dev.bqjobs.emulator.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +21,7 @@ import java.util.logging.Logger;
  * known paths with another method 405, bodies over the limit 413, all in BigQuery's error envelope;
  * a handler's unexpected exception becomes a 500 {@code backendError} and never kills the server.
  */
-public final class Router implements HttpHandler {
+public final class Router {
   private static final Logger LOG = Logger.getLogger(Router.class.getName());
   private static final String API_PREFIX = "/bigquery/v2";
 
@@ -137,17 +134,17 @@ public final class Router implements HttpHandler {
     this.listener = listener;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
+  /** Answers one request; never throws: every failure becomes an HTTP error reply. */
+  public void handle(Exchange exchange) {
     String apiMethod = null;
     int status;
     try {
-      String method = exchange.getRequestMethod().toUpperCase(java.util.Locale.ROOT);
-      String override = exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+      String method = exchange.method().toUpperCase(java.util.Locale.ROOT);
+      String override = exchange.header("X-HTTP-Method-Override");
       if (override != null && method.equals("POST")) {
         method = override.toUpperCase(java.util.Locale.ROOT);
       }
-      String rawPath = exchange.getRequestURI().getRawPath();
+      String rawPath = exchange.rawPath();
       String[] path = split(stripPrefix(rawPath));
       Route route = null;
       Map<String, String> params = null;
@@ -163,11 +160,11 @@ public final class Router implements HttpHandler {
         }
       }
       if (route == null) {
-        drain(exchange);
+        exchange.discardBody();
         if (allowed.isEmpty()) {
           throw ApiException.notFound("Not found: URL " + rawPath);
         }
-        exchange.getResponseHeaders().add("Allow", String.join(", ", allowed));
+        exchange.setHeader("Allow", String.join(", ", allowed));
         throw new ApiException(
             405, "methodNotAllowed", "Method " + method + " is not allowed on " + rawPath);
       }
@@ -175,12 +172,7 @@ public final class Router implements HttpHandler {
       byte[] body = readBody(exchange, route.maxBodyBytes);
       HttpCall call =
           new HttpCall(
-              method,
-              rawPath,
-              params,
-              parseQuery(exchange.getRequestURI().getRawQuery()),
-              exchange.getRequestHeaders(),
-              body);
+              method, rawPath, params, parseQuery(exchange.rawQuery()), exchange.headers(), body);
       Delivery delivery = interceptor.before(apiMethod, call);
       Reply reply = route.handler.handle(call);
       if (delivery == Delivery.DROP) {
@@ -191,8 +183,8 @@ public final class Router implements HttpHandler {
             503, "backendError", "Service unavailable: the response was lost (injected fault).");
       }
       status = reply.status();
-      reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-      send(exchange, status, reply.body() == null ? null : JsonCodec.write(reply.body()));
+      reply.headers().forEach(exchange::setHeader);
+      send(exchange, status, reply.json());
     } catch (ApiException e) {
       status = e.code();
       sendError(exchange, e);
@@ -200,9 +192,9 @@ public final class Router implements HttpHandler {
       // Closing before any response header was sent closes the connection: the client sees an
       // unexpected end of stream, as when a response is lost on the network.
       status = -1;
-      exchange.close();
+      exchange.abort();
     } catch (Exception | StackOverflowError e) {
-      LOG.log(Level.WARNING, "request failed: " + exchange.getRequestURI(), e);
+      LOG.log(Level.WARNING, "request failed: " + exchange.rawPath(), e);
       status = 500;
       sendError(
           exchange, new ApiException(500, "backendError", "Internal error: " + e.getMessage()));
@@ -279,8 +271,8 @@ public final class Router implements HttpHandler {
     return out;
   }
 
-  private byte[] readBody(HttpExchange exchange, long maxBodyBytes) throws IOException {
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+  private byte[] readBody(Exchange exchange, long maxBodyBytes) throws IOException {
+    String declared = exchange.header("Content-Length");
     if (declared != null) {
       try {
         long length = Long.parseLong(declared.trim());
@@ -293,13 +285,11 @@ public final class Router implements HttpHandler {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buffer = new byte[16384];
-    String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+    String encoding = exchange.header("Content-Encoding");
     // google-api-client gzips request bodies by default; the limit applies to the inflated size.
     boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
     try (InputStream in =
-        gzip
-            ? new java.util.zip.GZIPInputStream(exchange.getRequestBody())
-            : exchange.getRequestBody()) {
+        gzip ? new java.util.zip.GZIPInputStream(exchange.body()) : exchange.body()) {
       int n;
       while ((n = in.read(buffer)) > 0) {
         out.write(buffer, 0, n);
@@ -320,12 +310,12 @@ public final class Router implements HttpHandler {
    *
    * @param declared the Content-Length, or -1 when the body is chunked
    */
-  private static ApiException tooLarge(HttpExchange exchange, long maxBodyBytes, long declared) {
+  private static ApiException tooLarge(Exchange exchange, long maxBodyBytes, long declared) {
     if (declared <= DISCARD_LIMIT) {
       byte[] buffer = new byte[65536];
       long dropped = 0;
       try {
-        InputStream raw = exchange.getRequestBody();
+        InputStream raw = exchange.body();
         int n;
         while (dropped < DISCARD_LIMIT && (n = raw.read(buffer)) > 0) {
           dropped += n;
@@ -338,21 +328,7 @@ public final class Router implements HttpHandler {
         413, "invalid", "Request payload size exceeds the limit: " + maxBodyBytes + " bytes.");
   }
 
-  /**
-   * Discards the body of a request we refuse unread. Never {@code skip()}: the JDK's request stream
-   * inherits FilterInputStream.skip, which bypasses the Content-Length bound and blocks on the
-   * socket until the client gives up. close() drains a bounded amount and lets the server drop the
-   * connection if more is left.
-   */
-  private static void drain(HttpExchange exchange) {
-    try (InputStream in = exchange.getRequestBody()) {
-      // closed by try-with-resources
-    } catch (IOException ignored) {
-      // the client went away; nothing to answer
-    }
-  }
-
-  private static void sendError(HttpExchange exchange, ApiException e) {
+  private static void sendError(Exchange exchange, ApiException e) {
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("domain", "global");
     detail.put("reason", e.reason());
@@ -364,25 +340,17 @@ public final class Router implements HttpHandler {
     error.put("status", ApiException.statusName(e.code()));
     try {
       send(exchange, e.code(), JsonCodec.write(Map.of("error", error)));
-    } catch (IOException ignored) {
-      exchange.close();
+    } catch (IOException | RuntimeException ignored) {
+      exchange.abort(); // the response had started: the client must not take it for whole
     }
   }
 
-  private static void send(HttpExchange exchange, int status, String json) throws IOException {
-    try {
-      if (json == null) {
-        exchange.sendResponseHeaders(status, -1);
-      } else {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
-    } finally {
-      exchange.close();
+  private static void send(Exchange exchange, int status, String json) throws IOException {
+    if (json == null) {
+      exchange.respond(status, null);
+    } else {
+      exchange.setHeader("Content-Type", "application/json; charset=UTF-8");
+      exchange.respond(status, json.getBytes(StandardCharsets.UTF_8));
     }
   }
 }

@@ -19,8 +19,15 @@ import java.util.List;
  * (DuckDB's rowid), so paging by index is stable.
  */
 public final class TableReader {
-  /** Rows per page when the client asks for no maximum (BigQuery also caps pages by bytes). */
-  public static final int DEFAULT_PAGE_ROWS = 10_000;
+  /** Most rows one page reads, whatever the client asks for. */
+  public static final int MAX_PAGE_ROWS = 100_000;
+
+  /**
+   * A page ends before its rows pass this many bytes of JSON, with or without {@code maxResults}:
+   * BigQuery's response-size limit of about 10 MB. So a client that pages without a maximum gets
+   * every row of a small table in one page and a large one in pages of about 10 MB, never all.
+   */
+  public static final long MAX_PAGE_BYTES = 10L * 1024 * 1024;
 
   /** One page: its rows, and the index of the next row (or -1 when this was the last page). */
   public static final class Page {
@@ -42,8 +49,9 @@ public final class TableReader {
   }
 
   /**
-   * Reads rows {@code [start, start + maxResults)} of a table, restricted to {@code selectedFields}
-   * (comma-separated top-level names) when given.
+   * Reads rows {@code [start, start + maxResults)} of a table (at most {@link #MAX_PAGE_ROWS}, and
+   * fewer when they would pass {@link #MAX_PAGE_BYTES}), restricted to {@code selectedFields}
+   * (comma-separated top-level names) when given; {@code maxResults <= 0} means no maximum.
    */
   public Page read(
       String project,
@@ -54,7 +62,7 @@ public final class TableReader {
       long maxResults,
       String selectedFields) {
     long total = catalog.rowCount(project, dataset, table);
-    long limit = maxResults <= 0 ? DEFAULT_PAGE_ROWS : Math.min(maxResults, 100_000);
+    long limit = maxResults <= 0 ? MAX_PAGE_ROWS : Math.min(maxResults, MAX_PAGE_ROWS);
     List<TableFieldSchema> fields = select(schema, selectedFields);
     StringBuilder columns = new StringBuilder();
     for (TableFieldSchema f : fields) {
@@ -76,13 +84,21 @@ public final class TableReader {
             + " OFFSET "
             + start;
     List<TableRow> rows = new ArrayList<>();
+    long bytes = 0;
     try (Connection c = catalog.connect(project, null);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         List<TableCell> cells = new ArrayList<>(fields.size());
+        long rowBytes = 8; // {"f":[]},
         for (int i = 0; i < fields.size(); i++) {
-          cells.add(new TableCell().setV(cell(rs.getObject(i + 1), fields.get(i))));
+          Object value = cell(rs.getObject(i + 1), fields.get(i));
+          rowBytes += 9 + jsonSize(value); // {"v":...},
+          cells.add(new TableCell().setV(value));
+        }
+        bytes += rowBytes;
+        if (bytes > MAX_PAGE_BYTES && !rows.isEmpty()) {
+          break; // the next page starts with this row
         }
         rows.add(new TableRow().setF(cells));
       }
@@ -101,6 +117,31 @@ public final class TableReader {
   private static Object cell(Object jdbcValue, TableFieldSchema field) {
     Object value = DuckDbTypes.toCellValue(jdbcValue, field);
     return value == null ? Data.NULL_STRING : value;
+  }
+
+  /**
+   * About how many bytes a cell value takes in the response's JSON (strings counted unescaped):
+   * enough to keep a page near {@link #MAX_PAGE_BYTES} without writing it twice.
+   */
+  static long jsonSize(Object value) {
+    if (value instanceof CharSequence) {
+      return ((CharSequence) value).length() + 2;
+    }
+    if (value instanceof java.util.Map) {
+      long size = 2;
+      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) value).entrySet()) {
+        size += String.valueOf(e.getKey()).length() + 4 + jsonSize(e.getValue());
+      }
+      return size;
+    }
+    if (value instanceof Iterable) {
+      long size = 2;
+      for (Object item : (Iterable<?>) value) {
+        size += 1 + jsonSize(item);
+      }
+      return size;
+    }
+    return value == null ? 4 : String.valueOf(value).length();
   }
 
   /** The schema restricted to the selected top-level fields, in schema order. */
