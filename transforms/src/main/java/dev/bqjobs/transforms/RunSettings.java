@@ -49,35 +49,7 @@ final class RunSettings implements Serializable {
         1_000,
         32_000,
         5,
-        10 * 60_000);
-  }
-
-  RunSettings(
-      int maxInFlight,
-      long pollInitialMillis,
-      long pollMaxMillis,
-      long jobTimeoutMillis,
-      int maxJobAttempts,
-      double insertsPerSecond,
-      double getsPerSecond,
-      int maxRequestAttempts,
-      long requestBackoffInitialMillis,
-      long requestBackoffMaxMillis,
-      int maxNotFound,
-      long cancelGraceMillis) {
-    this(
-        maxInFlight,
-        pollInitialMillis,
-        pollMaxMillis,
-        jobTimeoutMillis,
-        maxJobAttempts,
-        insertsPerSecond,
-        getsPerSecond,
-        maxRequestAttempts,
-        requestBackoffInitialMillis,
-        requestBackoffMaxMillis,
-        maxNotFound,
-        cancelGraceMillis,
+        10 * 60_000,
         false);
   }
 

@@ -15,6 +15,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.junit.ClassRule;
@@ -37,6 +38,12 @@ public class LocalServerTruthTest {
         .withPollBackoff(Duration.millis(50), Duration.millis(500));
   }
 
+  private static PCollection<String> messages(PCollection<JobResult> failed) {
+    return failed.apply(
+        "messages",
+        MapElements.into(TypeDescriptors.strings()).via(r -> r.getErrorResult().getMessage()));
+  }
+
   @Test
   public void malformedProjectFailsAloneAndTheOthersRun() {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
@@ -47,13 +54,7 @@ public class LocalServerTruthTest {
                     query("SELECT 2", "good")))
             .apply(transform("truth_project"));
     PAssert.that(describe(result.failed(), "f")).containsInAnyOrder("bad:FAILED:invalid");
-    PAssert.that(
-            result
-                .failed()
-                .apply(
-                    "messages",
-                    MapElements.into(TypeDescriptors.strings())
-                        .via(r -> r.getErrorResult().getMessage())))
+    PAssert.that(messages(result.failed()))
         .satisfies(
             messages -> {
               for (String m : messages) {
@@ -98,13 +99,7 @@ public class LocalServerTruthTest {
                     .withProject("proj")
                     .withRunToken("truth_refused")
                     .withTimeSource(time));
-    PAssert.that(
-            result
-                .failed()
-                .apply(
-                    "messages",
-                    MapElements.into(TypeDescriptors.strings())
-                        .via(r -> r.getErrorResult().getMessage())))
+    PAssert.that(messages(result.failed()))
         .satisfies(
             messages -> {
               List<String> all = new ArrayList<>();

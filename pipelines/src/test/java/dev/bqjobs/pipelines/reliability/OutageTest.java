@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,29 +146,17 @@ public class OutageTest {
     Path jobsFile = Reliability.insertsFile(dir, jobs);
     try (LocalBigQuery server = server()) {
       for (int launch = 1; launch <= 2; launch++) {
-        Reliability.Run run =
-            Reliability.command(
-                Duration.ofMinutes(5),
-                "--jobs=" + jobsFile,
-                "--output=" + dir.resolve("named" + launch),
-                "--bigQueryEndpoint=" + server.rootUrl(),
-                "--jobName=nightly-load",
-                "--jobIdPrefix=named");
-        assertThat(run.toString(), run.exitCode, equalTo(0));
+        launchNightly(server, jobsFile, dir.resolve("named" + launch), "--jobIdPrefix=named");
       }
       long namedRows = Reliability.logRows(server.client(), PROJECT)[0];
       int namedJobs = Reliability.executions(server.executionsPerJob(), PROJECT, "named_").size();
       for (int launch = 1; launch <= 2; launch++) {
-        Reliability.Run run =
-            Reliability.command(
-                Duration.ofMinutes(5),
-                "--jobs=" + jobsFile,
-                "--output=" + dir.resolve("token" + launch),
-                "--bigQueryEndpoint=" + server.rootUrl(),
-                "--jobName=nightly-load",
-                "--runToken=nightly_2026_12_02",
-                "--jobIdPrefix=token");
-        assertThat(run.toString(), run.exitCode, equalTo(0));
+        launchNightly(
+            server,
+            jobsFile,
+            dir.resolve("token" + launch),
+            "--jobIdPrefix=token",
+            "--runToken=nightly_2026_12_02");
       }
       long allRows = Reliability.logRows(server.client(), PROJECT)[0];
       int tokenJobs = Reliability.executions(server.executionsPerJob(), PROJECT, "token_").size();
@@ -186,5 +175,20 @@ public class OutageTest {
       assertThat("one run token: the second launch reattached", tokenJobs, equalTo(jobs));
       assertThat(allRows - namedRows, equalTo((long) jobs));
     }
+  }
+
+  /** One launch of the command under the fixed job name a scheduler would use. */
+  private static void launchNightly(LocalBigQuery server, Path jobsFile, Path out, String... extra)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--jobs=" + jobsFile,
+                "--output=" + out,
+                "--bigQueryEndpoint=" + server.rootUrl(),
+                "--jobName=nightly-load"));
+    args.addAll(List.of(extra));
+    Reliability.Run run = Reliability.command(Duration.ofMinutes(5), args.toArray(new String[0]));
+    assertThat(run.toString(), run.exitCode, equalTo(0));
   }
 }
