@@ -432,18 +432,18 @@ final class ShardRunner {
   }
 
   private void startCancel(Tracker t, Output output) throws InterruptedException {
-    if (t.cancelStartedAt == 0) {
-      t.cancelStartedAt = time.nowMillis();
-      LOG.info(
-          "Cancelling BigQuery job {}: it exceeded the job timeout of {} ms",
-          t.fullId(),
-          settings.jobTimeoutMillis);
-    }
     schedule(t, Step.CANCEL, time.nowMillis());
     cancel(t, output);
   }
 
   private void cancel(Tracker t, Output output) throws InterruptedException {
+    if (t.cancelStartedAt == 0) {
+      t.cancelStartedAt = time.nowMillis(); // the cancel grace counts from here
+      LOG.info(
+          "Cancelling BigQuery job {}: it exceeded the job timeout of {} ms",
+          t.fullId(),
+          settings.jobTimeoutMillis);
+    }
     if (!permitted(t, inserts)) { // jobs.cancel has a per-method quota like jobs.insert
       return;
     }
@@ -510,9 +510,6 @@ final class ShardRunner {
       }
     } else if (timedOut(t)) {
       schedule(t, Step.CANCEL, now);
-      if (t.cancelStartedAt == 0) {
-        t.cancelStartedAt = now;
-      }
       return;
     }
     long delay =
