@@ -132,7 +132,8 @@ public class BqToolTest {
             "query",
             "--nosync",
             "--job_id=slow_job",
-            "--label=bqjobs-emulator-runtime-ms:60000",
+            // An hour: each bq call takes seconds on a loaded machine; the cancel must land first.
+            "--label=bqjobs-emulator-runtime-ms:3600000",
             "--use_legacy_sql=false",
             "SELECT 2"),
         containsString("Successfully started query " + P + ":slow_job"));
