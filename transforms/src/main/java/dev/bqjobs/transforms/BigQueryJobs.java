@@ -7,7 +7,9 @@ import com.google.auto.value.AutoValue;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
+import java.util.Collections;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -91,9 +93,9 @@ import org.slf4j.LoggerFactory;
  * <p>The default run token is unique per launch: the job name, the launch's UTC time and 8 random
  * hex characters (e.g. {@code nightly-load_20261202T063842Z_9f3ab2c1}), drawn once at run time (a
  * singleton side input, so every re-executed step sees the same value; never when the pipeline or a
- * template is built). Two launches never share job IDs, whatever their job name: a pipeline
- * relaunched daily under a fixed {@code --jobName} runs its jobs every day. Only {@link
- * Run#withRunToken} makes launches share IDs.
+ * template is built), and shared by every BigQueryJobs step of the pipeline. Two launches never
+ * share job IDs, whatever their job name: a pipeline relaunched daily under a fixed {@code
+ * --jobName} runs its jobs every day. Only {@link Run#withRunToken} makes launches share IDs.
  *
  * <p><b>Migration note</b> (from versions whose default token was the job name): a relaunch after a
  * failure (an Airflow retry, YARN {@code maxAppAttempts > 1}, a restarted driver) used to reattach
@@ -258,6 +260,10 @@ public final class BigQueryJobs {
 
   private static final Logger LOG = LoggerFactory.getLogger(BigQueryJobs.class);
   private static final AtomicBoolean WARNED_SERIALISED_CREDENTIALS = new AtomicBoolean();
+
+  /** Per pipeline under construction: the view of its launch's run token (weak: no leak). */
+  private static final Map<Pipeline, PCollectionView<String>> LAUNCH_RUN_TOKENS =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
    * Builds credentials on the worker (see {@link Run#withCredentialFactory}). Serialised with the
@@ -654,15 +660,8 @@ public final class BigQueryJobs {
               : new BigqueryJobService.Factory(
                   getRootUrl(), getCredentialFactory(), getCredentials());
 
-      PCollectionView<String> runTokenView = null;
-      if (getRunToken() == null) {
-        runTokenView =
-            input
-                .getPipeline()
-                .apply("RunTokenSeed", Create.of(0))
-                .apply("ReadRunToken", ParDo.of(new AssignJobIds.ReadRunToken()))
-                .apply("RunTokenView", View.asSingleton());
-      }
+      PCollectionView<String> runTokenView =
+          getRunToken() == null ? launchRunToken(input.getPipeline()) : null;
       ParDo.MultiOutput<JobRequest, KV<Integer, PreparedJob>> assign =
           ParDo.of(
                   new AssignJobIds(
@@ -714,6 +713,20 @@ public final class BigQueryJobs {
                     .setCoder(BadRecord.getCoder(input.getPipeline())));
       }
       return new Result(input.getPipeline(), succeeded, warnings, failed);
+    }
+
+    /**
+     * The run token drawn once per launch, shared by every BigQueryJobs step of the pipeline (one
+     * launch, one token: the command's stages and a user's chained steps show the same token in
+     * their job IDs).
+     */
+    private static PCollectionView<String> launchRunToken(Pipeline pipeline) {
+      return LAUNCH_RUN_TOKENS.computeIfAbsent(
+          pipeline,
+          p ->
+              p.apply("BigQueryJobsRunTokenSeed", Create.of(0))
+                  .apply("BigQueryJobsReadRunToken", ParDo.of(new AssignJobIds.ReadRunToken()))
+                  .apply("BigQueryJobsRunToken", View.asSingleton()));
     }
 
     private static PCollection<JobResult> restore(

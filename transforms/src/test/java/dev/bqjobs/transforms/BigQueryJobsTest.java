@@ -224,6 +224,22 @@ public class BigQueryJobsTest {
   }
 
   @Test
+  public void everyStepOfOneLaunchSharesItsRunToken() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setJobName("two-steps");
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline.apply("First", Create.of(query("SELECT 1").withKey("a"))).apply("RunA", transform());
+    pipeline.apply("Second", Create.of(query("SELECT 2").withKey("b"))).apply("RunB", transform());
+    pipeline.run().waitUntilFinish();
+    java.util.Set<String> tokens = new java.util.TreeSet<>();
+    for (String jobId : bq.executions().keySet()) {
+      tokens.add(jobId.substring(0, jobId.lastIndexOf('_')));
+    }
+    assertEquals(2, bq.executions().size());
+    assertEquals("one launch, one run token: " + tokens, 1, tokens.size());
+  }
+
+  @Test
   public void twoLaunchesWithTheSameExplicitRunTokenReattach() {
     for (int launch = 0; launch < 2; launch++) {
       PipelineOptions options = PipelineOptionsFactory.create();
