@@ -3,7 +3,7 @@ package dev.bqjobs.emulator.engine;
 import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
@@ -91,7 +91,7 @@ final class DatasetChecks {
         if (location != null) {
           return location;
         }
-      } catch (ApiException e) {
+      } catch (BigQueryError e) {
         // an invalid name fails the job later with a precise message
       }
     }
@@ -103,7 +103,7 @@ final class DatasetChecks {
     String actual;
     try {
       actual = catalog.datasetLocation(table.getProjectId(), table.getDatasetId());
-    } catch (ApiException e) {
+    } catch (BigQueryError e) {
       throw new JobFailure(e.reason(), e.getMessage());
     }
     if (actual == null || !Locations.same(actual, location)) {
@@ -127,7 +127,7 @@ final class DatasetChecks {
     requireWrite(record, dest);
     try {
       Catalog.validateTableId(dest.getTableId());
-    } catch (ApiException e) {
+    } catch (BigQueryError e) {
       throw new JobFailure("invalid", e.getMessage());
     }
   }

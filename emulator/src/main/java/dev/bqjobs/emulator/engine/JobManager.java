@@ -12,15 +12,15 @@ import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.JobStatus;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.faults.FaultPlan;
-import dev.bqjobs.emulator.http.ApiException;
-import dev.bqjobs.emulator.http.JsonCodec;
-import dev.bqjobs.emulator.http.PageTokens;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.sql.TranslatedStatement;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
 import dev.bqjobs.emulator.store.MetadataStore;
+import dev.bqjobs.emulator.wire.JsonCodec;
+import dev.bqjobs.emulator.wire.PageTokens;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -157,7 +157,7 @@ public final class JobManager implements AutoCloseable {
     Catalog.validateProjectId(project);
     JobConfiguration config = request.getConfiguration();
     if (config == null) {
-      throw ApiException.required("Required parameter is missing: configuration");
+      throw BigQueryError.required("Required parameter is missing: configuration");
     }
     int kinds =
         (config.getQuery() != null ? 1 : 0)
@@ -165,7 +165,7 @@ public final class JobManager implements AutoCloseable {
             + (config.getExtract() != null ? 1 : 0)
             + (config.getCopy() != null ? 1 : 0);
     if (kinds != 1) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Job configuration must contain exactly one job-specific configuration object (e.g.,"
               + " query, load, extract, copy), but there were "
               + kinds
@@ -174,7 +174,7 @@ public final class JobManager implements AutoCloseable {
     JobReference ref =
         request.getJobReference() == null ? new JobReference() : request.getJobReference();
     if (ref.getProjectId() != null && !ref.getProjectId().equals(project)) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Project ID in jobReference ("
               + ref.getProjectId()
               + ") does not match the project of the request URL ("
@@ -185,7 +185,7 @@ public final class JobManager implements AutoCloseable {
     if (jobId == null) {
       jobId = "job_" + randomId();
     } else if (!JOB_ID.matcher(jobId).matches()) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid job ID \""
               + abbreviate(jobId)
               + "\". Job IDs must be alphanumeric (plus underscores and dashes) and must be at"
@@ -194,7 +194,7 @@ public final class JobManager implements AutoCloseable {
     validateLabels(config.getLabels());
     long runtimeMs = runtimeOf(config.getLabels());
     if (config.getJobTimeoutMs() != null && config.getJobTimeoutMs() <= 0) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid jobTimeoutMs " + config.getJobTimeoutMs() + ": it must be positive.");
     }
 
@@ -203,7 +203,7 @@ public final class JobManager implements AutoCloseable {
     StringBuilder translationError = new StringBuilder();
     if (query != null) {
       if (query.getQuery() == null || query.getQuery().isBlank()) {
-        throw ApiException.required("Required parameter is missing: configuration.query.query");
+        throw BigQueryError.required("Required parameter is missing: configuration.query.query");
       }
       if (!QueryRunner.isLegacy(query)) {
         statement = QueryRunner.translate(query.getQuery(), translationError);
@@ -260,7 +260,7 @@ public final class JobManager implements AutoCloseable {
             principal);
     JobRecord existing = projectJobs.putIfAbsent(jobId, record);
     if (existing != null) {
-      throw ApiException.duplicate("Already Exists: Job " + existing.fullId());
+      throw BigQueryError.duplicate("Already Exists: Job " + existing.fullId());
     }
     synchronized (record) {
       persist(record);
@@ -296,7 +296,7 @@ public final class JobManager implements AutoCloseable {
     Job job = JsonCodec.copy(request);
     if (job.getConfiguration() == null || job.getConfiguration().getLoad() == null) {
       LoadRunner.deleteQuietly(data);
-      throw ApiException.invalid("An upload must carry a load job configuration.");
+      throw BigQueryError.invalid("An upload must carry a load job configuration.");
     }
     JobReference ref = job.getJobReference() == null ? new JobReference() : job.getJobReference();
     if (ref.getJobId() == null) {
@@ -322,7 +322,8 @@ public final class JobManager implements AutoCloseable {
   private Job dryRun(
       String project, String location, JobConfiguration config, long now, String principal) {
     if (config.getQuery() == null) {
-      throw ApiException.invalid("Dry runs are only supported for query jobs by the local server.");
+      throw BigQueryError.invalid(
+          "Dry runs are only supported for query jobs by the local server.");
     }
     JobStatistics2 stats = queries.dryRun(project, location, config.getQuery(), principal);
     Job job = new Job();
@@ -346,7 +347,7 @@ public final class JobManager implements AutoCloseable {
       return;
     }
     if (labels.size() > MAX_LABELS) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Too many labels: "
               + labels.size()
               + ". A job can have at most "
@@ -355,7 +356,7 @@ public final class JobManager implements AutoCloseable {
     }
     for (Map.Entry<String, String> e : labels.entrySet()) {
       if (!LABEL_KEY.matcher(e.getKey()).matches()) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Invalid label key \""
                 + abbreviate(e.getKey())
                 + "\": keys must start with a lowercase letter and contain at most 63 lowercase"
@@ -363,7 +364,7 @@ public final class JobManager implements AutoCloseable {
       }
       String value = e.getValue() == null ? "" : e.getValue();
       if (!LABEL_VALUE.matcher(value).matches()) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Invalid value \""
                 + abbreviate(value)
                 + "\" for label \""
@@ -385,7 +386,7 @@ public final class JobManager implements AutoCloseable {
       } catch (NumberFormatException e) {
         // answered below
       }
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Label "
               + RUNTIME_LABEL
               + " must be an integer number of milliseconds, got \""
@@ -758,7 +759,7 @@ public final class JobManager implements AutoCloseable {
         || (wanted != null && !wanted.equals(record.location))
         || (wanted == null && !record.location.equals("US") && !record.location.equals("EU"))) {
       String shownLocation = wanted != null ? wanted : "US";
-      throw ApiException.notFound("Not found: Job " + project + ":" + shownLocation + "." + jobId);
+      throw BigQueryError.notFound("Not found: Job " + project + ":" + shownLocation + "." + jobId);
     }
     return record;
   }
@@ -838,7 +839,7 @@ public final class JobManager implements AutoCloseable {
         String st = part.trim().toUpperCase(Locale.ROOT);
         if (!st.isEmpty()) {
           if (!st.equals("DONE") && !st.equals("PENDING") && !st.equals("RUNNING")) {
-            throw ApiException.invalid("Invalid value for stateFilter: \"" + part + "\"");
+            throw BigQueryError.invalid("Invalid value for stateFilter: \"" + part + "\"");
           }
           states.add(st);
         }
@@ -946,7 +947,7 @@ public final class JobManager implements AutoCloseable {
     JobRecord record = find(project, jobId, location);
     synchronized (record) {
       if (record.state != JobRecord.State.DONE) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Job "
                 + record.fullId()
                 + " is still "

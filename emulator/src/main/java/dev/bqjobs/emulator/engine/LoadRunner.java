@@ -11,11 +11,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.files.CsvParser;
 import dev.bqjobs.emulator.files.SchemaDetector;
 import dev.bqjobs.emulator.files.ValueConverter;
 import dev.bqjobs.emulator.files.ValueConverter.BadValueException;
-import dev.bqjobs.emulator.http.ApiException;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.GcsPaths;
@@ -74,34 +74,34 @@ final class LoadRunner {
     boolean uploaded = uploads.containsKey(project + ":" + jobId);
     TableReference dest = load.getDestinationTable();
     if (dest == null || dest.getDatasetId() == null || dest.getTableId() == null) {
-      throw ApiException.required(
+      throw BigQueryError.required(
           "Required parameter is missing: destinationTable (with datasetId and tableId)");
     }
     List<String> uris = load.getSourceUris() == null ? List.of() : load.getSourceUris();
     if (uploaded && !uris.isEmpty()) {
-      throw ApiException.invalid("A load job with an uploaded file must not list sourceUris.");
+      throw BigQueryError.invalid("A load job with an uploaded file must not list sourceUris.");
     }
     if (!uploaded && uris.isEmpty()) {
-      throw ApiException.invalid("Load configuration must specify at least one source URI");
+      throw BigQueryError.invalid("Load configuration must specify at least one source URI");
     }
     if (!FORMATS.contains(format(load))) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Unsupported source format \""
               + load.getSourceFormat()
               + "\": the local server loads CSV, NEWLINE_DELIMITED_JSON and PARQUET.");
     }
     if (load.getMaxBadRecords() != null && load.getMaxBadRecords() < 0) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid maxBadRecords " + load.getMaxBadRecords() + ": it must not be negative.");
     }
     if (load.getSkipLeadingRows() != null && load.getSkipLeadingRows() < 0) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid skipLeadingRows " + load.getSkipLeadingRows() + ": it must not be negative.");
     }
     try {
       delimiter(load);
     } catch (JobFailure f) {
-      throw ApiException.invalid(f.getMessage());
+      throw BigQueryError.invalid(f.getMessage());
     }
   }
 
@@ -113,7 +113,7 @@ final class LoadRunner {
     String key = project + ":" + jobId;
     if (uploads.putIfAbsent(key, data) != null) {
       deleteQuietly(data);
-      throw ApiException.duplicate("Already Exists: Job " + project + ":" + jobId);
+      throw BigQueryError.duplicate("Already Exists: Job " + project + ":" + jobId);
     }
     try {
       return insert.get();
@@ -230,9 +230,7 @@ final class LoadRunner {
           .setOutputRows(rows)
           .setOutputBytes(TableWrites.estimateBytes(rows, fields.size()))
           .setBadRecords(bad.count);
-      Execution e = new Execution(c, null, null, 0, List.of(dest));
-      e.loadStatistics = stats;
-      e.warnings = bad.listed;
+      Execution e = Execution.builder(c).writes(List.of(dest)).load(stats, bad.listed).build();
       c = null;
       return e;
     } catch (SQLException e) {
