@@ -1,13 +1,11 @@
 package dev.bqjobs.emulator.engine;
 
-import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,23 +55,6 @@ final class DatasetChecks {
 
   static String fullName(TableReference t) {
     return t.getProjectId() + ":" + t.getDatasetId() + "." + t.getTableId();
-  }
-
-  /** The location BigQuery infers for a load, extract or copy job. */
-  String inferLocation(String jobProject, JobConfiguration config) {
-    List<TableReference> touched = new ArrayList<>();
-    if (config.getLoad() != null) {
-      touched.add(config.getLoad().getDestinationTable());
-    } else if (config.getExtract() != null) {
-      touched.add(config.getExtract().getSourceTable());
-    } else if (config.getCopy() != null) {
-      touched.add(config.getCopy().getSourceTable());
-      if (config.getCopy().getSourceTables() != null) {
-        touched.addAll(config.getCopy().getSourceTables());
-      }
-      touched.add(config.getCopy().getDestinationTable());
-    }
-    return locationOfFirst(touched, jobProject);
   }
 
   /**

@@ -414,7 +414,7 @@ final class ExtractRunner {
 
   private static void deleteTree(Path folder) {
     try (Stream<Path> files = Files.walk(folder)) {
-      files.sorted(Comparator.reverseOrder()).forEach(LoadRunner::deleteQuietly);
+      files.sorted(Comparator.reverseOrder()).forEach(LoadSources::deleteQuietly);
     } catch (IOException ignored) {
       // staging leftovers are harmless
     }

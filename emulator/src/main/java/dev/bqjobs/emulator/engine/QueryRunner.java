@@ -104,10 +104,11 @@ final class QueryRunner {
   }
 
   /**
-   * The location BigQuery would infer for a query without {@code jobReference.location}: the
-   * location of the first existing dataset it touches, else US.
+   * What a query touches, in the order BigQuery tries them to infer its location: the destination,
+   * the tables its SQL names, then the default dataset.
    */
-  String inferLocation(String jobProject, JobConfigurationQuery q, TranslatedStatement statement) {
+  static List<TableReference> tablesTouched(
+      String jobProject, JobConfigurationQuery q, TranslatedStatement statement) {
     List<TableReference> touched = new ArrayList<>();
     if (q.getDestinationTable() != null) {
       touched.add(q.getDestinationTable());
@@ -126,7 +127,7 @@ final class QueryRunner {
               .setProjectId(defaultProject(jobProject, q))
               .setDatasetId(q.getDefaultDataset().getDatasetId()));
     }
-    return checks.locationOfFirst(touched, jobProject);
+    return touched;
   }
 
   private static List<TableName> tablesOf(TranslatedStatement statement) {
@@ -438,7 +439,8 @@ final class QueryRunner {
       throw BigQueryError.invalidQuery(e.getMessage());
     }
     validateAtInsert(q, st);
-    JobRecord probe = new JobRecord(project, "dry_run", location, 0, 0, null, st, null, principal);
+    JobRecord probe =
+        new JobRecord(project, "dry_run", location, 0, 0, null, null, st, null, principal);
     long bytes;
     try {
       bytes = checkNames(probe, q, st);
