@@ -12,12 +12,12 @@ import dev.bqjobs.emulator.faults.FaultInjector;
 import dev.bqjobs.emulator.faults.FaultPlan;
 import dev.bqjobs.emulator.faults.RateQuotas;
 import dev.bqjobs.emulator.http.HttpServerHost;
-import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.iam.AccessPolicy;
 import dev.bqjobs.emulator.store.Catalog;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,8 +95,20 @@ public final class LocalBigQuery implements AutoCloseable {
     jobs.setFaults(faults.plan());
     router.setInterceptor(
         (method, call) -> {
-          access.authorize(method, call);
-          return faults.before(method, call);
+          String principal =
+              access.authorize(
+                  method,
+                  call.header("Authorization"),
+                  call.param("projectId"),
+                  call.param("datasetId"));
+          if (principal != null) {
+            call.setPrincipal(principal);
+          }
+          return switch (faults.before(method)) {
+            case LOST -> Router.Delivery.DROP;
+            case LOST_503 -> Router.Delivery.SERVICE_UNAVAILABLE;
+            case NORMAL -> Router.Delivery.NORMAL;
+          };
         });
     router.setListener(
         (method, status) ->

@@ -11,7 +11,7 @@ import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.Dataset;
 import com.google.api.services.bigquery.model.DatasetReference;
 import com.google.api.services.bigquery.model.Job;
-import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

@@ -23,7 +23,7 @@ import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.TableDataWriteChannel;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.WriteChannelConfiguration;
-import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package dev.bqjobs.emulator.api;
 
 import com.google.api.services.bigquery.model.Job;
 import dev.bqjobs.emulator.engine.JobManager;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.http.HttpCall;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
@@ -50,9 +50,7 @@ public final class JobsApi {
     String project = call.param("projectId");
     boolean allUsers = call.queryBoolean("allUsers", false);
     if (allUsers && !access.maySeeAllJobs(call.principal(), project)) {
-      throw new ApiException(
-          403,
-          "accessDenied",
+      throw BigQueryError.accessDenied(
           "Access Denied: Project "
               + project
               + ": User does not have bigquery.jobs.listAll permission in project "

@@ -1,7 +1,7 @@
 package dev.bqjobs.emulator.api;
 
 import dev.bqjobs.emulator.http.HttpCall;
-import dev.bqjobs.emulator.http.PageTokens;
+import dev.bqjobs.emulator.wire.PageTokens;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

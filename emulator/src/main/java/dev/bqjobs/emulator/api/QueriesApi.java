@@ -12,7 +12,7 @@ import com.google.api.services.bigquery.model.QueryResponse;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableSchema;
 import dev.bqjobs.emulator.engine.JobManager;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.http.HttpCall;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
@@ -56,7 +56,7 @@ public final class QueriesApi {
     String project = call.param("projectId");
     QueryRequest request = call.json(QueryRequest.class, "queryRequest");
     if (request.getQuery() == null || request.getQuery().isBlank()) {
-      throw ApiException.required("Required parameter is missing: query");
+      throw BigQueryError.required("Required parameter is missing: query");
     }
     JobConfigurationQuery query =
         new JobConfigurationQuery()
@@ -66,7 +66,7 @@ public final class QueriesApi {
             .setQueryParameters(request.getQueryParameters())
             .setParameterMode(request.getParameterMode());
     if (request.getUseLegacySql() == null || request.getUseLegacySql()) {
-      throw ApiException.invalidQuery(
+      throw BigQueryError.invalidQuery(
           "The local BigQuery server runs GoogleSQL (standard SQL) only. BigQuery treats a query"
               + " without useLegacySql as legacy SQL: set \"useLegacySql\": false in the request.");
     }
@@ -120,7 +120,7 @@ public final class QueriesApi {
         call.principal(), jobs.get(project, call.param("jobId"), call.query("location")));
     Job job = jobs.await(project, call.param("jobId"), call.query("location"), timeout);
     if (job.getConfiguration().getQuery() == null) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Job " + job.getId() + " is not a query job; getQueryResults applies to queries only.");
     }
     return Reply.ok(page(job, Paging.startIndex(call), call.queryLong("maxResults", 0)));
@@ -146,7 +146,7 @@ public final class QueriesApi {
     }
     ErrorProto error = job.getStatus().getErrorResult();
     if (error != null) {
-      throw new ApiException(httpCodeOf(error.getReason()), error.getReason(), error.getMessage());
+      throw BigQueryError.ofReason(error.getReason(), error.getMessage());
     }
     response.setJobComplete(true);
     JobStatistics2 stats = job.getStatistics().getQuery();
@@ -159,7 +159,7 @@ public final class QueriesApi {
       return response.setTotalRows(java.math.BigInteger.ZERO).setRows(List.of());
     }
     if (!catalog.tableExists(table.getProjectId(), table.getDatasetId(), table.getTableId())) {
-      throw ApiException.notFound(
+      throw BigQueryError.notFound(
           "Not found: Table "
               + table.getProjectId()
               + ":"
@@ -187,23 +187,5 @@ public final class QueriesApi {
       response.setPageToken(Paging.token(page.nextIndex));
     }
     return response;
-  }
-
-  static int httpCodeOf(String reason) {
-    switch (reason) {
-      case "notFound":
-        return 404;
-      case "duplicate":
-        return 409;
-      case "accessDenied":
-      case "rateLimitExceeded":
-      case "quotaExceeded":
-        return 403;
-      case "backendError":
-      case "internalError":
-        return 500;
-      default:
-        return 400;
-    }
   }
 }

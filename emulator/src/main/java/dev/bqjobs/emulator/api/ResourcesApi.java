@@ -89,7 +89,7 @@ public final class ResourcesApi {
     if (request.getTableReference() != null) {
       if (request.getTableReference().getDatasetId() != null
           && !request.getTableReference().getDatasetId().equals(call.param("datasetId"))) {
-        throw dev.bqjobs.emulator.http.ApiException.invalid(
+        throw dev.bqjobs.emulator.errors.BigQueryError.invalid(
             "Table dataset "
                 + request.getTableReference().getDatasetId()
                 + " does not match the dataset "

@@ -2,11 +2,11 @@ package dev.bqjobs.emulator.api;
 
 import com.google.api.services.bigquery.model.Job;
 import dev.bqjobs.emulator.engine.JobManager;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.http.HttpCall;
-import dev.bqjobs.emulator.http.JsonCodec;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -79,7 +79,7 @@ public final class UploadsApi {
     if ("resumable".equals(type)) {
       return startSession(call, project);
     }
-    throw ApiException.invalid(
+    throw BigQueryError.invalid(
         "Invalid uploadType \""
             + type
             + "\": the local server takes uploadType=multipart or uploadType=resumable.");
@@ -96,7 +96,7 @@ public final class UploadsApi {
   private Reply startSession(HttpCall call, String project) throws IOException {
     Job job = call.json(Job.class, "job");
     if (job.getConfiguration() == null || job.getConfiguration().getLoad() == null) {
-      throw ApiException.invalid("An upload must carry a load job configuration.");
+      throw BigQueryError.invalid("An upload must carry a load job configuration.");
     }
     byte[] bytes = new byte[18];
     ids.nextBytes(bytes);
@@ -119,10 +119,10 @@ public final class UploadsApi {
     String id = call.query("upload_id");
     Session session = id == null ? null : sessions.get(id);
     if (session == null) {
-      throw ApiException.notFound("Not found: upload session " + id);
+      throw BigQueryError.notFound("Not found: upload session " + id);
     }
     if (!session.project.equals(call.param("projectId"))) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Upload session " + id + " belongs to project " + session.project + ".");
     }
     byte[] body = call.body();
@@ -135,12 +135,12 @@ public final class UploadsApi {
     } else {
       Matcher m = RANGE.matcher(header.trim());
       if (!m.matches()) {
-        throw ApiException.invalid("Invalid Content-Range \"" + header + "\".");
+        throw BigQueryError.invalid("Invalid Content-Range \"" + header + "\".");
       }
       first = m.group(1) == null ? -1 : Long.parseLong(m.group(1));
       total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
       if (first >= 0 && Long.parseLong(m.group(2)) - first + 1 != body.length) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Content-Range \""
                 + header
                 + "\" announces "
@@ -154,7 +154,7 @@ public final class UploadsApi {
     synchronized (session) {
       if (first >= 0) {
         if (first > session.received) {
-          throw ApiException.invalid(
+          throw BigQueryError.invalid(
               "Upload chunk starts at byte "
                   + first
                   + " but only "
@@ -175,7 +175,7 @@ public final class UploadsApi {
             : incomplete.withHeader("Range", "bytes=0-" + (received - 1));
       }
       if (received > total) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Upload of " + received + " bytes is longer than the announced " + total + " bytes.");
       }
       sessions.remove(id);
@@ -219,7 +219,7 @@ public final class UploadsApi {
         start = skipLineEnd(body, start);
         int next = indexOf(body, delimiter, start);
         if (next < 0) {
-          throw ApiException.invalid("Multipart body is missing its closing boundary.");
+          throw BigQueryError.invalid("Multipart body is missing its closing boundary.");
         }
         int end = next;
         if (end > start && body[end - 1] == '\n') {
@@ -232,7 +232,7 @@ public final class UploadsApi {
         at = next;
       }
       if (parts.size() != 2) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "A multipart upload needs two parts (job JSON, then data), got " + parts.size() + ".");
       }
       return new Parts(parts.get(0), parts.get(1));
@@ -240,7 +240,7 @@ public final class UploadsApi {
 
     private static String boundaryOf(String contentType) {
       if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "uploadType=multipart needs a multipart/related body, got Content-Type "
                 + contentType
                 + ".");
@@ -252,7 +252,7 @@ public final class UploadsApi {
           return b.startsWith("\"") && b.endsWith("\"") ? b.substring(1, b.length() - 1) : b;
         }
       }
-      throw ApiException.invalid("Content-Type " + contentType + " names no boundary.");
+      throw BigQueryError.invalid("Content-Type " + contentType + " names no boundary.");
     }
 
     /** The content of one part, after its headers and the blank line. */

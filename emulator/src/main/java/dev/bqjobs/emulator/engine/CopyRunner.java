@@ -5,7 +5,7 @@ import com.google.api.services.bigquery.model.JobStatistics5;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.store.Catalog;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,16 +29,16 @@ final class CopyRunner {
 
   static void validateAtInsert(JobConfigurationTableCopy copy) {
     if (copy.getDestinationTable() == null) {
-      throw ApiException.required("Required parameter is missing: destinationTable");
+      throw BigQueryError.required("Required parameter is missing: destinationTable");
     }
     boolean single = copy.getSourceTable() != null;
     boolean many = copy.getSourceTables() != null && !copy.getSourceTables().isEmpty();
     if (!single && !many) {
-      throw ApiException.required("Required parameter is missing: sourceTable or sourceTables");
+      throw BigQueryError.required("Required parameter is missing: sourceTable or sourceTables");
     }
     String op = copy.getOperationType();
     if (op != null && !op.equalsIgnoreCase("COPY")) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Unsupported operationType \"" + op + "\": the local server copies tables (COPY) only.");
     }
   }
@@ -95,11 +95,14 @@ final class CopyRunner {
         if (selfCopy) {
           s.execute("DROP TABLE temp.main.bqjobs_copy");
         }
-        Execution e = new Execution(c, null, null, 0, List.of(dest));
-        e.copyStatistics =
-            new JobStatistics5()
-                .setCopiedRows(rows)
-                .setCopiedLogicalBytes(TableWrites.estimateBytes(rows, fields.size()));
+        Execution e =
+            Execution.builder(c)
+                .writes(List.of(dest))
+                .copy(
+                    new JobStatistics5()
+                        .setCopiedRows(rows)
+                        .setCopiedLogicalBytes(TableWrites.estimateBytes(rows, fields.size())))
+                .build();
         c = null;
         return e;
       }

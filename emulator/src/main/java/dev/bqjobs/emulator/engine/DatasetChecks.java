@@ -1,13 +1,11 @@
 package dev.bqjobs.emulator.engine;
 
-import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.Locations;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -59,23 +57,6 @@ final class DatasetChecks {
     return t.getProjectId() + ":" + t.getDatasetId() + "." + t.getTableId();
   }
 
-  /** The location BigQuery infers for a load, extract or copy job. */
-  String inferLocation(String jobProject, JobConfiguration config) {
-    List<TableReference> touched = new ArrayList<>();
-    if (config.getLoad() != null) {
-      touched.add(config.getLoad().getDestinationTable());
-    } else if (config.getExtract() != null) {
-      touched.add(config.getExtract().getSourceTable());
-    } else if (config.getCopy() != null) {
-      touched.add(config.getCopy().getSourceTable());
-      if (config.getCopy().getSourceTables() != null) {
-        touched.addAll(config.getCopy().getSourceTables());
-      }
-      touched.add(config.getCopy().getDestinationTable());
-    }
-    return locationOfFirst(touched, jobProject);
-  }
-
   /**
    * The location of the first existing dataset among {@code touched} (references without a project
    * belong to {@code jobProject}), else US.
@@ -91,7 +72,7 @@ final class DatasetChecks {
         if (location != null) {
           return location;
         }
-      } catch (ApiException e) {
+      } catch (BigQueryError e) {
         // an invalid name fails the job later with a precise message
       }
     }
@@ -103,7 +84,7 @@ final class DatasetChecks {
     String actual;
     try {
       actual = catalog.datasetLocation(table.getProjectId(), table.getDatasetId());
-    } catch (ApiException e) {
+    } catch (BigQueryError e) {
       throw new JobFailure(e.reason(), e.getMessage());
     }
     if (actual == null || !Locations.same(actual, location)) {
@@ -127,7 +108,7 @@ final class DatasetChecks {
     requireWrite(record, dest);
     try {
       Catalog.validateTableId(dest.getTableId());
-    } catch (ApiException e) {
+    } catch (BigQueryError e) {
       throw new JobFailure("invalid", e.getMessage());
     }
   }

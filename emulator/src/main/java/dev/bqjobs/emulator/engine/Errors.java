@@ -1,7 +1,7 @@
 package dev.bqjobs.emulator.engine;
 
 import com.google.api.services.bigquery.model.ErrorProto;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 
 /** Builds the {@link ErrorProto}s that go into a job's {@code status}. */
 final class Errors {
@@ -11,7 +11,7 @@ final class Errors {
     return new ErrorProto().setReason(reason).setMessage(message);
   }
 
-  static ErrorProto of(ApiException e) {
+  static ErrorProto of(BigQueryError e) {
     return of(e.reason(), e.getMessage());
   }
 

@@ -11,7 +11,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
 import dev.bqjobs.emulator.store.Catalog;
 import dev.bqjobs.emulator.store.GcsPaths;
@@ -67,17 +67,17 @@ final class ExtractRunner {
 
   static void validateAtInsert(JobConfigurationExtract ex) {
     if (ex.getSourceModel() != null) {
-      throw ApiException.invalid("The local server does not extract models, only tables.");
+      throw BigQueryError.invalid("The local server does not extract models, only tables.");
     }
     if (ex.getSourceTable() == null) {
-      throw ApiException.required("Required parameter is missing: sourceTable");
+      throw BigQueryError.required("Required parameter is missing: sourceTable");
     }
     if (uris(ex).isEmpty()) {
-      throw ApiException.required("Required parameter is missing: destinationUris");
+      throw BigQueryError.required("Required parameter is missing: destinationUris");
     }
     String format = format(ex);
     if (!FORMATS.contains(format)) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Unsupported destinationFormat \""
               + ex.getDestinationFormat()
               + "\": the local server extracts to CSV, NEWLINE_DELIMITED_JSON and PARQUET.");
@@ -89,11 +89,11 @@ final class ExtractRunner {
             || (format.equals("PARQUET")
                 && (compression.equals("SNAPPY") || compression.equals("ZSTD")));
     if (!ok) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Unsupported compression \"" + ex.getCompression() + "\" for " + format + " files.");
     }
     if (ex.getFieldDelimiter() != null && fieldDelimiter(ex).length() != 1) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid fieldDelimiter \"" + ex.getFieldDelimiter() + "\": use one character or \\t.");
     }
   }
@@ -186,7 +186,7 @@ final class ExtractRunner {
       } else {
         writeText(c, table, fields, parts, ex, format);
       }
-      Execution e = new Execution(c, null, null, 0, List.of());
+      Execution.Builder e = Execution.builder(c);
       for (Part p : parts) {
         Path target = gcs.resolve(p.uri);
         e.afterCommit(
@@ -206,11 +206,10 @@ final class ExtractRunner {
         counts.add(parts.stream().filter(p -> p.uri.equals(uri) || matches(uri, p.uri)).count());
       }
       long bytes = TableWrites.estimateBytes(rows, fields.size());
-      e.extractStatistics =
-          new JobStatistics4().setDestinationUriFileCounts(counts).setInputBytes(bytes);
+      e.extract(new JobStatistics4().setDestinationUriFileCounts(counts).setInputBytes(bytes));
       c = null;
       staging = null;
-      return e;
+      return e.build();
     } catch (SQLException e) {
       throw new JobFailure(
           "invalid",
@@ -415,7 +414,7 @@ final class ExtractRunner {
 
   private static void deleteTree(Path folder) {
     try (Stream<Path> files = Files.walk(folder)) {
-      files.sorted(Comparator.reverseOrder()).forEach(LoadRunner::deleteQuietly);
+      files.sorted(Comparator.reverseOrder()).forEach(LoadSources::deleteQuietly);
     } catch (IOException ignored) {
       // staging leftovers are harmless
     }

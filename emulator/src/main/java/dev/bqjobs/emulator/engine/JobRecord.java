@@ -22,6 +22,9 @@ final class JobRecord {
   final long sequence;
   final long runtimeMs;
 
+  /** What the job's type decides: how it runs and what its statistics say. */
+  final JobKind kind;
+
   /** The parsed query of a query job, or null (not a query, or the SQL did not translate). */
   final TranslatedStatement statement;
 
@@ -57,6 +60,7 @@ final class JobRecord {
       String location,
       long sequence,
       long runtimeMs,
+      JobKind kind,
       Job job,
       TranslatedStatement statement,
       String translationError,
@@ -66,6 +70,7 @@ final class JobRecord {
     this.location = location;
     this.sequence = sequence;
     this.runtimeMs = runtimeMs;
+    this.kind = kind;
     this.job = job;
     this.statement = statement;
     this.translationError = translationError;

@@ -6,7 +6,8 @@ import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableSchema;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
+import dev.bqjobs.emulator.errors.ErrorKind;
 import dev.bqjobs.emulator.sql.BigQuerySql;
 import dev.bqjobs.emulator.sql.SqlTranslationException;
 import dev.bqjobs.emulator.sql.StatementType;
@@ -69,17 +70,17 @@ final class QueryRunner {
   /** What BigQuery refuses at jobs.insert with HTTP 400, before any job exists. */
   static void validateAtInsert(JobConfigurationQuery q, TranslatedStatement statement) {
     if (q.getQuery() == null || q.getQuery().isBlank()) {
-      throw ApiException.required("Required parameter is missing: query");
+      throw BigQueryError.required("Required parameter is missing: query");
     }
     if (statement != null && statement.statementType() != StatementType.SELECT) {
       if (q.getDestinationTable() != null) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Cannot set destination table in jobs with DML or DDL statements ("
                 + statement.statementType()
                 + ").");
       }
       if (q.getWriteDisposition() != null || q.getCreateDisposition() != null) {
-        throw ApiException.invalid(
+        throw BigQueryError.invalid(
             "Cannot set write disposition or create disposition in jobs with DML or DDL"
                 + " statements ("
                 + statement.statementType()
@@ -87,7 +88,7 @@ final class QueryRunner {
       }
     }
     if (q.getQueryParameters() != null && !q.getQueryParameters().isEmpty()) {
-      throw ApiException.invalid("Query parameters are not supported by the local server.");
+      throw BigQueryError.invalid("Query parameters are not supported by the local server.");
     }
   }
 
@@ -103,10 +104,11 @@ final class QueryRunner {
   }
 
   /**
-   * The location BigQuery would infer for a query without {@code jobReference.location}: the
-   * location of the first existing dataset it touches, else US.
+   * What a query touches, in the order BigQuery tries them to infer its location: the destination,
+   * the tables its SQL names, then the default dataset.
    */
-  String inferLocation(String jobProject, JobConfigurationQuery q, TranslatedStatement statement) {
+  static List<TableReference> tablesTouched(
+      String jobProject, JobConfigurationQuery q, TranslatedStatement statement) {
     List<TableReference> touched = new ArrayList<>();
     if (q.getDestinationTable() != null) {
       touched.add(q.getDestinationTable());
@@ -125,7 +127,7 @@ final class QueryRunner {
               .setProjectId(defaultProject(jobProject, q))
               .setDatasetId(q.getDefaultDataset().getDatasetId()));
     }
-    return checks.locationOfFirst(touched, jobProject);
+    return touched;
   }
 
   private static List<TableName> tablesOf(TranslatedStatement statement) {
@@ -285,7 +287,7 @@ final class QueryRunner {
           written.add(dest);
           TableSchema schema = schemaOf(c, dest);
           stats.setSchema(schema);
-          return new Execution(c, stats, dest, bytes, written);
+          return Execution.builder(c).writes(written).query(stats, dest, bytes).build();
         }
       case INSERT:
       case UPDATE:
@@ -298,7 +300,7 @@ final class QueryRunner {
           }
           stats.setNumDmlAffectedRows(affected);
           written.add(resolve(st.targetTable(), record.project, q));
-          return new Execution(c, stats, null, bytes, written);
+          return Execution.builder(c).writes(written).query(stats, null, bytes).build();
         }
       case CREATE_TABLE:
       case CREATE_TABLE_AS_SELECT:
@@ -327,7 +329,7 @@ final class QueryRunner {
           }
           stats.setDdlOperationPerformed(op);
           stats.setDdlTargetTable(target);
-          return new Execution(c, stats, null, bytes, written);
+          return Execution.builder(c).writes(written).query(stats, null, bytes).build();
         }
       case DROP_TABLE:
       case DROP_VIEW:
@@ -349,14 +351,14 @@ final class QueryRunner {
           }
           stats.setDdlOperationPerformed(op);
           stats.setDdlTargetTable(target);
-          return new Execution(c, stats, null, bytes, written);
+          return Execution.builder(c).writes(written).query(stats, null, bytes).build();
         }
       default:
         {
           try (Statement s = c.createStatement()) {
             s.execute(sql);
           }
-          return new Execution(c, stats, null, bytes, written);
+          return Execution.builder(c).writes(written).query(stats, null, bytes).build();
         }
     }
   }
@@ -428,22 +430,23 @@ final class QueryRunner {
   JobStatistics2 dryRun(
       String project, String location, JobConfigurationQuery q, String principal) {
     if (isLegacy(q)) {
-      throw ApiException.invalidQuery(LEGACY_SQL_MESSAGE);
+      throw BigQueryError.invalidQuery(LEGACY_SQL_MESSAGE);
     }
     TranslatedStatement st;
     try {
       st = BigQuerySql.translate(q.getQuery());
     } catch (SqlTranslationException e) {
-      throw ApiException.invalidQuery(e.getMessage());
+      throw BigQueryError.invalidQuery(e.getMessage());
     }
     validateAtInsert(q, st);
-    JobRecord probe = new JobRecord(project, "dry_run", location, 0, 0, null, st, null, principal);
+    JobRecord probe =
+        new JobRecord(project, "dry_run", location, 0, 0, null, null, st, null, principal);
     long bytes;
     try {
       bytes = checkNames(probe, q, st);
     } catch (JobFailure f) {
-      throw new ApiException(
-          f.error.getReason().equals("notFound") ? 404 : 400,
+      throw new BigQueryError(
+          f.error.getReason().equals("notFound") ? ErrorKind.NOT_FOUND : ErrorKind.INVALID_ARGUMENT,
           f.error.getReason(),
           f.error.getMessage());
     }
@@ -466,7 +469,8 @@ final class QueryRunner {
       }
     } catch (SQLException e) {
       JobFailure f = failureOf(e, location);
-      throw new ApiException(400, f.error.getReason(), f.error.getMessage());
+      throw new BigQueryError(
+          ErrorKind.INVALID_ARGUMENT, f.error.getReason(), f.error.getMessage());
     }
     return stats;
   }

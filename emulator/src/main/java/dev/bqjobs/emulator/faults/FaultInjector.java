@@ -1,8 +1,7 @@
 package dev.bqjobs.emulator.faults;
 
-import dev.bqjobs.emulator.http.ApiException;
-import dev.bqjobs.emulator.http.HttpCall;
-import dev.bqjobs.emulator.http.Router;
+import dev.bqjobs.emulator.errors.BigQueryError;
+import dev.bqjobs.emulator.errors.ErrorKind;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,7 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * BigQuery sends (500/503 {@code backendError}, 429/403 {@code rateLimitExceeded}), or lets a call
  * take effect and loses its answer.
  */
-public final class FaultInjector implements Router.Interceptor {
+public final class FaultInjector {
+  /** What becomes of the answer of a call that was let through. */
+  public enum Answer {
+    /** Sent as the handler made it. */
+    NORMAL,
+    /** The call takes effect, then the connection closes unanswered. */
+    LOST,
+    /** The call takes effect, then the client gets 503 backendError. */
+    LOST_503
+  }
+
   private volatile FaultPlan plan;
   private volatile RateQuotas quotas;
   private final AtomicLong injected = new AtomicLong();
@@ -42,14 +51,17 @@ public final class FaultInjector implements Router.Interceptor {
     return injected.get();
   }
 
-  @Override
-  public Router.Delivery before(String apiMethod, HttpCall call) {
+  /**
+   * Decides the fate of one call of {@code apiMethod} before it runs: throws the error it is
+   * refused with, or says what becomes of its answer.
+   */
+  public Answer before(String apiMethod) {
     if (apiMethod == null || apiMethod.startsWith("emulator.")) {
-      return Router.Delivery.NORMAL;
+      return Answer.NORMAL;
     }
     if (!quotas.allow(apiMethod)) {
-      throw new ApiException(
-          403,
+      throw new BigQueryError(
+          ErrorKind.PERMISSION_DENIED,
           "rateLimitExceeded",
           "Exceeded rate limits: too many api requests per user per method for this user_method ("
               + apiMethod
@@ -62,27 +74,30 @@ public final class FaultInjector implements Router.Interceptor {
     }
     switch (fault) {
       case HTTP_500:
-        throw new ApiException(500, "backendError", "Backend error. Please try again. (injected)");
+        throw new BigQueryError(
+            ErrorKind.INTERNAL, "backendError", "Backend error. Please try again. (injected)");
       case HTTP_503:
-        throw new ApiException(
-            503, "backendError", "Service unavailable. Please try again. (injected)");
+        throw new BigQueryError(
+            ErrorKind.UNAVAILABLE,
+            "backendError",
+            "Service unavailable. Please try again. (injected)");
       case HTTP_429:
-        throw new ApiException(
-            429,
+        throw new BigQueryError(
+            ErrorKind.RESOURCE_EXHAUSTED,
             "rateLimitExceeded",
             "Exceeded rate limits: too many requests. Please retry with backoff. (injected)");
       case HTTP_403:
-        throw new ApiException(
-            403,
+        throw new BigQueryError(
+            ErrorKind.PERMISSION_DENIED,
             "rateLimitExceeded",
             "Exceeded rate limits: too many api requests per user per method for this"
                 + " user_method. (injected)");
       case LOST:
-        return Router.Delivery.DROP;
+        return Answer.LOST;
       case LOST_503:
-        return Router.Delivery.SERVICE_UNAVAILABLE;
+        return Answer.LOST_503;
       default:
-        return Router.Delivery.NORMAL;
+        return Answer.NORMAL;
     }
   }
 }

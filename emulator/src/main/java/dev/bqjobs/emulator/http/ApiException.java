@@ -1,18 +1,62 @@
 package dev.bqjobs.emulator.http;
 
+import dev.bqjobs.emulator.errors.BigQueryError;
+import dev.bqjobs.emulator.errors.ErrorKind;
+
 /**
  * An error answered in BigQuery's envelope: {@code {"error": {"code", "message", "errors":
- * [{"domain": "global", "reason", "message"}], "status"}}}. Handlers throw it; the router turns it
- * into the HTTP response, so every error a client sees has the shape real BigQuery uses.
+ * [{"domain": "global", "reason", "message"}], "status"}}}, with its HTTP status. The layers below
+ * throw the neutral {@link BigQueryError}; {@link #from} is the one place that gives each kind its
+ * status code. The HTTP layer throws this type itself only for what is HTTP's alone (405, 413).
  */
 public final class ApiException extends RuntimeException {
   private final int code;
   private final String reason;
+  private final String location;
 
   public ApiException(int code, String reason, String message) {
+    this(code, reason, message, null);
+  }
+
+  private ApiException(int code, String reason, String message, String location) {
     super(message);
     this.code = code;
     this.reason = reason;
+    this.location = location;
+  }
+
+  /** The answer to a request that failed with {@code error}. */
+  public static ApiException from(BigQueryError error) {
+    return new ApiException(
+        statusOf(error.kind()), error.reason(), error.getMessage(), error.location());
+  }
+
+  /** The HTTP status BigQuery answers each kind of error with. */
+  static int statusOf(ErrorKind kind) {
+    switch (kind) {
+      case INVALID_ARGUMENT:
+        return 400;
+      case UNAUTHENTICATED:
+        return 401;
+      case PERMISSION_DENIED:
+        return 403;
+      case NOT_FOUND:
+        return 404;
+      case ALREADY_EXISTS:
+        return 409;
+      case RESOURCE_EXHAUSTED:
+        return 429;
+      case UNAVAILABLE:
+        return 503;
+      case INTERNAL:
+      default:
+        return 500;
+    }
+  }
+
+  /** The field or argument at fault (errors[].location), or null. */
+  public String location() {
+    return location;
   }
 
   public int code() {

@@ -1,5 +1,6 @@
 package dev.bqjobs.emulator.http;
 
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package dev.bqjobs.emulator.http;
 
+import dev.bqjobs.emulator.wire.JsonCodec;
+
 /** What a handler answers: a status code and a JSON body (a model object, Map or List), or none. */
 public final class Reply {
   private final int status;

@@ -1,5 +1,7 @@
 package dev.bqjobs.emulator.http;
 
+import dev.bqjobs.emulator.errors.BigQueryError;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +52,7 @@ public final class Router {
   }
 
   /**
-   * Sees every routed call before its handler; may throw an {@link ApiException} to refuse it, or
+   * Sees every routed call before its handler; may throw a {@link BigQueryError} to refuse it, or
    * ask for the answer to be lost (fault injection).
    */
   @FunctionalInterface
@@ -188,6 +190,10 @@ public final class Router {
     } catch (ApiException e) {
       status = e.code();
       sendError(exchange, e);
+    } catch (BigQueryError e) {
+      ApiException answer = ApiException.from(e);
+      status = answer.code();
+      sendError(exchange, answer);
     } catch (LostResponse e) {
       // Closing before any response header was sent closes the connection: the client sees an
       // unexpected end of stream, as when a response is lost on the network.
@@ -333,6 +339,9 @@ public final class Router {
     detail.put("domain", "global");
     detail.put("reason", e.reason());
     detail.put("message", e.getMessage());
+    if (e.location() != null) {
+      detail.put("location", e.location());
+    }
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", e.code());
     error.put("message", e.getMessage());

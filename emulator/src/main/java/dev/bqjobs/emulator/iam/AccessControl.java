@@ -1,7 +1,7 @@
 package dev.bqjobs.emulator.iam;
 
-import dev.bqjobs.emulator.http.ApiException;
-import dev.bqjobs.emulator.http.HttpCall;
+import dev.bqjobs.emulator.errors.BigQueryError;
+import dev.bqjobs.emulator.errors.ErrorKind;
 import java.util.Map;
 
 /**
@@ -39,36 +39,40 @@ public final class AccessControl {
     return policy != null;
   }
 
-  /** Resolves the caller and checks the method's permission; sets the call's principal. */
-  public void authorize(String apiMethod, HttpCall call) {
+  /**
+   * Resolves the caller from its {@code Authorization} header and checks the permission the API
+   * method needs on the project (or the dataset, when the call names one).
+   *
+   * @return the caller's principal, or null when nothing was checked (no policy, or a method of the
+   *     emulator itself)
+   */
+  public String authorize(String apiMethod, String authorization, String project, String dataset) {
     if (policy == null || apiMethod == null || apiMethod.startsWith("emulator.")) {
-      return;
+      return null;
     }
-    String auth = call.header("Authorization");
+    String auth = authorization;
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new ApiException(
-          401,
+      throw new BigQueryError(
+          ErrorKind.UNAUTHENTICATED,
           "required",
           "Request is missing required authentication credential. Expected OAuth 2 access token.");
     }
     String principal = policy.principalOf(auth.substring(7).trim());
     if (principal == null) {
-      throw new ApiException(401, "authError", "Invalid Credentials");
+      throw new BigQueryError(ErrorKind.UNAUTHENTICATED, "authError", "Invalid Credentials");
     }
-    call.setPrincipal(principal);
     String permission = METHOD_PERMISSIONS.get(apiMethod);
     if (permission == null) {
-      return; // jobs.get/list/cancel/getQueryResults: checked against the job's owner
+      return principal; // jobs.get/list/cancel/getQueryResults: checked against the job's owner
     }
-    String project = call.param("projectId");
-    String dataset = call.param("datasetId");
     boolean allowed =
         dataset == null
             ? policy.allowsOnProject(principal, permission, project)
             : policy.allowsOnDataset(principal, permission, project, dataset);
     if (!allowed) {
-      throw new ApiException(403, "accessDenied", denial(permission, project, dataset, principal));
+      throw BigQueryError.accessDenied(denial(permission, project, dataset, principal));
     }
+    return principal;
   }
 
   static String denial(String permission, String project, String dataset, String principal) {
@@ -122,9 +126,7 @@ public final class AccessControl {
     }
     String project = job.getJobReference().getProjectId();
     if (!maySeeAllJobs(principal, project)) {
-      throw new ApiException(
-          403,
-          "accessDenied",
+      throw BigQueryError.accessDenied(
           "Access Denied: Job "
               + job.getId()
               + ": User does not have bigquery.jobs.get permission for job "

@@ -3,6 +3,7 @@ package dev.bqjobs.emulator.sql;
 import dev.bqjobs.emulator.sql.Rewriter.Range;
 import dev.bqjobs.emulator.sql.Token.Kind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,66 +17,8 @@ import java.util.regex.Pattern;
  * (IFNULL, COUNTIF, ARRAY_LENGTH, STARTS_WITH, IF, ...).
  */
 final class FunctionRewrites {
-  /** Same arguments, other name. */
-  private static final Map<String, String> RENAMES =
-      Map.of(
-          "REGEXP_CONTAINS", "regexp_matches",
-          "LOGICAL_AND", "bool_and",
-          "LOGICAL_OR", "bool_or",
-          "GENERATE_ARRAY", "generate_series",
-          "ARRAY_REVERSE", "list_reverse",
-          "JSON_EXTRACT_SCALAR", "json_extract_string",
-          "JSON_VALUE", "json_extract_string",
-          "JSON_EXTRACT", "json_extract",
-          "JSON_QUERY", "json_extract");
-
-  /** Functions with a case in {@link #rewrite}'s switch. */
-  private static final Set<String> REWRITTEN =
-      Set.of(
-          "OFFSET",
-          "SAFE_OFFSET",
-          "ORDINAL",
-          "SAFE_ORDINAL",
-          "CURRENT_TIMESTAMP",
-          "CURRENT_DATE",
-          "CURRENT_DATETIME",
-          "CURRENT_TIME",
-          "REGEXP_EXTRACT",
-          "REGEXP_REPLACE",
-          "SPLIT",
-          "CONCAT",
-          "ARRAY_CONCAT",
-          "DIV",
-          "SAFE_DIVIDE",
-          "LOG",
-          "TO_JSON_STRING",
-          "GENERATE_UUID",
-          "DATE_DIFF",
-          "DATETIME_DIFF",
-          "TIMESTAMP_DIFF",
-          "DATE_ADD",
-          "DATE_SUB",
-          "DATETIME_ADD",
-          "DATETIME_SUB",
-          "TIMESTAMP_ADD",
-          "TIMESTAMP_SUB",
-          "DATE_TRUNC",
-          "DATETIME_TRUNC",
-          "TIMESTAMP_TRUNC",
-          "FORMAT_DATE",
-          "FORMAT_DATETIME",
-          "FORMAT_TIMESTAMP",
-          "PARSE_DATE",
-          "PARSE_DATETIME",
-          "PARSE_TIMESTAMP",
-          "DATE",
-          "DATETIME",
-          "TIMESTAMP",
-          "UNIX_SECONDS",
-          "UNIX_MILLIS",
-          "UNIX_MICROS",
-          "TIMESTAMP_SECONDS",
-          "TIMESTAMP_MILLIS");
+  /** Every rewritten function, by upper-case name: the one place to add one. */
+  private static final Map<String, Rewrite> REWRITES = table();
 
   private static final Set<String> DATE_PARTS =
       Set.of(
@@ -102,125 +45,228 @@ final class FunctionRewrites {
    * inside} (between the parentheses), or returns {@code null} to keep it as written.
    */
   static String rewrite(Rewriter r, int nameIndex, Range inside) {
-    List<Token> tokens = r.tokens();
-    Token nameToken = tokens.get(nameIndex);
-    String name = nameToken.upper();
-    boolean inBrackets = nameIndex > 0 && tokens.get(nameIndex - 1).isSymbol("[");
-    if (name.equals("CAST") || name.equals("SAFE_CAST")) {
-      return cast(r, name.equals("CAST") ? "CAST" : "TRY_CAST", inside, nameToken);
+    Rewrite rewrite = REWRITES.get(r.tokens().get(nameIndex).upper());
+    return rewrite == null ? null : rewrite.apply(new Call(r, nameIndex, inside));
+  }
+
+  /** One function's rewrite: the DuckDB text of the call, or null to keep it as written. */
+  @FunctionalInterface
+  private interface Rewrite {
+    String apply(Call c);
+  }
+
+  /**
+   * A call being rewritten. Its arguments are split and emitted on first use, once: most rewrites
+   * need them emitted, while CAST, EXTRACT and STRUCT work on the raw tokens.
+   */
+  private static final class Call {
+    final Rewriter r;
+    final int nameIndex;
+    final Token name;
+    final Range inside;
+    private List<Range> ranges;
+    private List<String> args;
+
+    Call(Rewriter r, int nameIndex, Range inside) {
+      this.r = r;
+      this.nameIndex = nameIndex;
+      this.name = r.tokens().get(nameIndex);
+      this.inside = inside;
     }
-    if (name.equals("EXTRACT")) {
-      return extract(r, inside);
+
+    List<Range> ranges() {
+      if (ranges == null) {
+        ranges = r.splitArguments(inside);
+      }
+      return ranges;
     }
-    if (name.equals("UNNEST") && nameIndex > 0 && tokens.get(nameIndex - 1).isWord("IN")) {
-      // DuckDB has no "x IN UNNEST(array)"; a subquery over the unnested list means the same.
-      return "(SELECT unnest(" + r.emit(inside) + "))";
+
+    List<String> args() {
+      if (args == null) {
+        List<String> emitted = new ArrayList<>();
+        for (Range range : ranges()) {
+          emitted.add(r.emit(range));
+        }
+        args = emitted;
+      }
+      return args;
     }
-    if (!RENAMES.containsKey(name) && !REWRITTEN.contains(name) && !name.equals("STRUCT")) {
-      return null;
+
+    String arg(int i) {
+      return args().get(i);
     }
-    List<Range> ranges = r.splitArguments(inside);
-    List<String> args = new ArrayList<>();
-    if (name.equals("STRUCT")) {
-      return struct(r, ranges);
+
+    int n() {
+      return args().size();
     }
-    for (Range range : ranges) {
-      args.add(r.emit(range));
+
+    String joined(String separator) {
+      return String.join(separator, args());
     }
-    String renamed = RENAMES.get(name);
-    if (renamed != null) {
-      return renamed + "(" + String.join(", ", args) + ")";
+
+    String upperName() {
+      return name.upper();
     }
-    int n = args.size();
-    switch (name) {
-      case "OFFSET", "SAFE_OFFSET":
-        return inBrackets && n == 1 ? "(" + args.get(0) + ") + 1" : null;
-      case "ORDINAL", "SAFE_ORDINAL":
-        return inBrackets && n == 1 ? args.get(0) : null;
-      case "CURRENT_TIMESTAMP":
-        return n == 0 ? "current_timestamp" : null;
-      case "CURRENT_DATE":
-        return n == 0
-            ? "current_date"
-            : "CAST(timezone(" + args.get(0) + ", current_timestamp) AS DATE)";
-      case "CURRENT_DATETIME":
-        return n == 0
-            ? "CAST(current_timestamp AS TIMESTAMP)"
-            : "timezone(" + args.get(0) + ", current_timestamp)";
-      case "CURRENT_TIME":
-        return n == 0 ? "CAST(current_timestamp AS TIME)" : null;
-      case "REGEXP_EXTRACT":
-        return regexpExtract(r, ranges, args, nameToken);
-      case "REGEXP_REPLACE":
-        return n == 3 ? "regexp_replace(" + String.join(", ", args) + ", 'g')" : null;
-      case "SPLIT":
-        return n == 1
-            ? "string_split(" + args.get(0) + ", ',')"
-            : "string_split(" + String.join(", ", args) + ")";
-      case "CONCAT":
-        // DuckDB's concat skips NULLs; BigQuery's returns NULL, like the || operator.
-        return "(" + String.join(" || ", args) + ")";
-      case "ARRAY_CONCAT":
-        return "(" + String.join(" || ", args) + ")";
-      case "DIV":
-        return n == 2 ? "(" + args.get(0) + " // " + args.get(1) + ")" : null;
-      case "SAFE_DIVIDE":
-        return n == 2
-            ? "CASE WHEN ("
-                + args.get(1)
-                + ") = 0 THEN NULL ELSE ("
-                + args.get(0)
-                + ") / ("
-                + args.get(1)
-                + ") END"
-            : null;
-      case "LOG":
-        // BigQuery's LOG(x) is the natural logarithm and LOG(x, base) puts the base last.
-        return n == 1 ? "ln(" + args.get(0) + ")" : "log(" + args.get(1) + ", " + args.get(0) + ")";
-      case "TO_JSON_STRING":
-        return n == 1 ? "CAST(to_json(" + args.get(0) + ") AS VARCHAR)" : null;
-      case "GENERATE_UUID":
-        return "CAST(uuid() AS VARCHAR)";
-      case "DATE_DIFF", "DATETIME_DIFF":
-        return diff(r, "date_diff", ranges, args, nameToken);
-      case "TIMESTAMP_DIFF":
-        // TIMESTAMP_DIFF counts whole intervals (DuckDB date_sub), DATE_DIFF part boundaries.
-        return diff(r, "date_sub", ranges, args, nameToken);
-      case "DATE_ADD", "DATE_SUB", "DATETIME_ADD", "DATETIME_SUB", "TIMESTAMP_ADD", "TIMESTAMP_SUB":
-        return addInterval(r, name, ranges, args, nameToken);
-      case "DATE_TRUNC", "DATETIME_TRUNC", "TIMESTAMP_TRUNC":
-        return trunc(r, name, ranges, args, nameToken);
-      case "FORMAT_DATE", "FORMAT_DATETIME", "FORMAT_TIMESTAMP":
-        return n == 2 ? "strftime(" + args.get(1) + ", " + args.get(0) + ")" : null;
-      case "PARSE_DATE":
-        return n == 2 ? "CAST(strptime(" + args.get(1) + ", " + args.get(0) + ") AS DATE)" : null;
-      case "PARSE_DATETIME":
-        return n == 2 ? "strptime(" + args.get(1) + ", " + args.get(0) + ")" : null;
-      case "PARSE_TIMESTAMP":
-        return n == 2
-            ? "CAST(strptime(" + args.get(1) + ", " + args.get(0) + ") AS TIMESTAMPTZ)"
-            : null;
-      case "DATE":
-        return n == 1
-            ? "CAST(" + args.get(0) + " AS DATE)"
-            : n == 3 ? "make_date(" + String.join(", ", args) + ")" : null;
-      case "DATETIME":
-        return n == 1 ? "CAST(" + args.get(0) + " AS TIMESTAMP)" : null;
-      case "TIMESTAMP":
-        return n == 1 ? "CAST(" + args.get(0) + " AS TIMESTAMPTZ)" : null;
-      case "UNIX_SECONDS":
-        return n == 1 ? "CAST(floor(epoch(" + args.get(0) + ")) AS BIGINT)" : null;
-      case "UNIX_MILLIS":
-        return n == 1 ? "epoch_ms(" + args.get(0) + ")" : null;
-      case "UNIX_MICROS":
-        return n == 1 ? "epoch_us(" + args.get(0) + ")" : null;
-      case "TIMESTAMP_SECONDS":
-        return n == 1 ? "to_timestamp(" + args.get(0) + ")" : null;
-      case "TIMESTAMP_MILLIS":
-        return n == 1 ? "to_timestamp((" + args.get(0) + ") / 1000.0)" : null;
-      default:
-        return null;
+
+    /** Whether the call follows {@code [} ({@code array[OFFSET(1)]}). */
+    boolean inBrackets() {
+      return nameIndex > 0 && r.tokens().get(nameIndex - 1).isSymbol("[");
     }
+
+    /** Whether the call follows IN ({@code x IN UNNEST(list)}). */
+    boolean afterIn() {
+      return nameIndex > 0 && r.tokens().get(nameIndex - 1).isWord("IN");
+    }
+  }
+
+  private static Map<String, Rewrite> table() {
+    Map<String, Rewrite> t = new HashMap<>();
+    // Same arguments, other name.
+    add(t, rename("regexp_matches"), "REGEXP_CONTAINS");
+    add(t, rename("bool_and"), "LOGICAL_AND");
+    add(t, rename("bool_or"), "LOGICAL_OR");
+    add(t, rename("generate_series"), "GENERATE_ARRAY");
+    add(t, rename("list_reverse"), "ARRAY_REVERSE");
+    add(t, rename("json_extract_string"), "JSON_EXTRACT_SCALAR", "JSON_VALUE");
+    add(t, rename("json_extract"), "JSON_EXTRACT", "JSON_QUERY");
+
+    add(t, c -> cast(c.r, "CAST", c.inside, c.name), "CAST");
+    add(t, c -> cast(c.r, "TRY_CAST", c.inside, c.name), "SAFE_CAST");
+    add(t, c -> extract(c.r, c.inside), "EXTRACT");
+    // DuckDB has no "x IN UNNEST(array)"; a subquery over the unnested list means the same.
+    add(t, c -> c.afterIn() ? "(SELECT unnest(" + c.r.emit(c.inside) + "))" : null, "UNNEST");
+    add(t, c -> struct(c.r, c.ranges()), "STRUCT");
+    add(
+        t,
+        c -> c.n() == 1 && c.inBrackets() ? "(" + c.arg(0) + ") + 1" : null,
+        "OFFSET",
+        "SAFE_OFFSET");
+    add(t, c -> c.n() == 1 && c.inBrackets() ? c.arg(0) : null, "ORDINAL", "SAFE_ORDINAL");
+
+    add(t, c -> c.n() == 0 ? "current_timestamp" : null, "CURRENT_TIMESTAMP");
+    add(
+        t,
+        c ->
+            c.n() == 0
+                ? "current_date"
+                : "CAST(timezone(" + c.arg(0) + ", current_timestamp) AS DATE)",
+        "CURRENT_DATE");
+    add(
+        t,
+        c ->
+            c.n() == 0
+                ? "CAST(current_timestamp AS TIMESTAMP)"
+                : "timezone(" + c.arg(0) + ", current_timestamp)",
+        "CURRENT_DATETIME");
+    add(t, c -> c.n() == 0 ? "CAST(current_timestamp AS TIME)" : null, "CURRENT_TIME");
+
+    add(t, c -> regexpExtract(c.r, c.ranges(), c.args(), c.name), "REGEXP_EXTRACT");
+    add(
+        t,
+        c -> c.n() == 3 ? "regexp_replace(" + c.joined(", ") + ", 'g')" : null,
+        "REGEXP_REPLACE");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "string_split(" + c.arg(0) + ", ',')"
+                : "string_split(" + c.joined(", ") + ")",
+        "SPLIT");
+    // DuckDB's concat skips NULLs; BigQuery's returns NULL, like the || operator.
+    add(t, c -> "(" + c.joined(" || ") + ")", "CONCAT", "ARRAY_CONCAT");
+    add(t, c -> c.n() == 2 ? "(" + c.arg(0) + " // " + c.arg(1) + ")" : null, "DIV");
+    add(
+        t,
+        c ->
+            c.n() == 2
+                ? "CASE WHEN ("
+                    + c.arg(1)
+                    + ") = 0 THEN NULL ELSE ("
+                    + c.arg(0)
+                    + ") / ("
+                    + c.arg(1)
+                    + ") END"
+                : null,
+        "SAFE_DIVIDE");
+    // BigQuery's LOG(x) is the natural logarithm and LOG(x, base) puts the base last.
+    add(
+        t,
+        c -> c.n() == 1 ? "ln(" + c.arg(0) + ")" : "log(" + c.arg(1) + ", " + c.arg(0) + ")",
+        "LOG");
+    add(t, c -> c.n() == 1 ? "CAST(to_json(" + c.arg(0) + ") AS VARCHAR)" : null, "TO_JSON_STRING");
+    add(t, c -> "CAST(uuid() AS VARCHAR)", "GENERATE_UUID");
+
+    add(t, c -> diff(c.r, "date_diff", c.ranges(), c.args(), c.name), "DATE_DIFF", "DATETIME_DIFF");
+    // TIMESTAMP_DIFF counts whole intervals (DuckDB date_sub), DATE_DIFF part boundaries.
+    add(t, c -> diff(c.r, "date_sub", c.ranges(), c.args(), c.name), "TIMESTAMP_DIFF");
+    add(
+        t,
+        c -> addInterval(c.r, c.upperName(), c.ranges(), c.args(), c.name),
+        "DATE_ADD",
+        "DATE_SUB",
+        "DATETIME_ADD",
+        "DATETIME_SUB",
+        "TIMESTAMP_ADD",
+        "TIMESTAMP_SUB");
+    add(
+        t,
+        c -> trunc(c.r, c.upperName(), c.ranges(), c.args(), c.name),
+        "DATE_TRUNC",
+        "DATETIME_TRUNC",
+        "TIMESTAMP_TRUNC");
+    add(
+        t,
+        c -> c.n() == 2 ? "strftime(" + c.arg(1) + ", " + c.arg(0) + ")" : null,
+        "FORMAT_DATE",
+        "FORMAT_DATETIME",
+        "FORMAT_TIMESTAMP");
+    add(
+        t,
+        c -> c.n() == 2 ? "CAST(strptime(" + c.arg(1) + ", " + c.arg(0) + ") AS DATE)" : null,
+        "PARSE_DATE");
+    add(
+        t,
+        c -> c.n() == 2 ? "strptime(" + c.arg(1) + ", " + c.arg(0) + ")" : null,
+        "PARSE_DATETIME");
+    add(
+        t,
+        c ->
+            c.n() == 2 ? "CAST(strptime(" + c.arg(1) + ", " + c.arg(0) + ") AS TIMESTAMPTZ)" : null,
+        "PARSE_TIMESTAMP");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS DATE)"
+                : c.n() == 3 ? "make_date(" + c.joined(", ") + ")" : null,
+        "DATE");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS TIMESTAMP)" : null, "DATETIME");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS TIMESTAMPTZ)" : null, "TIMESTAMP");
+    add(
+        t,
+        c -> c.n() == 1 ? "CAST(floor(epoch(" + c.arg(0) + ")) AS BIGINT)" : null,
+        "UNIX_SECONDS");
+    add(t, c -> c.n() == 1 ? "epoch_ms(" + c.arg(0) + ")" : null, "UNIX_MILLIS");
+    add(t, c -> c.n() == 1 ? "epoch_us(" + c.arg(0) + ")" : null, "UNIX_MICROS");
+    add(t, c -> c.n() == 1 ? "to_timestamp(" + c.arg(0) + ")" : null, "TIMESTAMP_SECONDS");
+    add(
+        t,
+        c -> c.n() == 1 ? "to_timestamp((" + c.arg(0) + ") / 1000.0)" : null,
+        "TIMESTAMP_MILLIS");
+    return Map.copyOf(t);
+  }
+
+  /** Registers {@code rewrite} for each name; a name registered twice is a bug found at startup. */
+  private static void add(Map<String, Rewrite> table, Rewrite rewrite, String... names) {
+    for (String name : names) {
+      if (table.put(name, rewrite) != null) {
+        throw new IllegalStateException("two rewrites for " + name);
+      }
+    }
+  }
+
+  private static Rewrite rename(String duckDbName) {
+    return c -> duckDbName + "(" + c.joined(", ") + ")";
   }
 
   private static String cast(Rewriter r, String function, Range inside, Token at) {

@@ -6,9 +6,9 @@ import com.google.api.services.bigquery.model.Table;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableSchema;
-import dev.bqjobs.emulator.http.ApiException;
-import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -156,10 +156,10 @@ public final class Catalog implements AutoCloseable {
 
   public static void validateProjectId(String project) {
     if (project == null || !PROJECT_ID.matcher(project).matches()) {
-      throw ApiException.invalid("Invalid project ID '" + project + "'.");
+      throw BigQueryError.invalid("Invalid project ID '" + project + "'.");
     }
     if (RESERVED_CATALOGS.contains(project.toLowerCase(java.util.Locale.ROOT))) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Project ID '" + project + "' is reserved by the local server's storage; use another.");
     }
   }
@@ -169,11 +169,11 @@ public final class Catalog implements AutoCloseable {
   public Dataset createDataset(String project, Dataset request) {
     DatasetReference ref = request.getDatasetReference();
     if (ref == null || ref.getDatasetId() == null) {
-      throw ApiException.required("Missing required field: datasetReference.datasetId.");
+      throw BigQueryError.required("Missing required field: datasetReference.datasetId.");
     }
     String datasetId = ref.getDatasetId();
     if (ref.getProjectId() != null && !ref.getProjectId().equals(project)) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Dataset project "
               + ref.getProjectId()
               + " does not match the project "
@@ -185,7 +185,7 @@ public final class Catalog implements AutoCloseable {
     String key = key(project, datasetId);
     synchronized (datasets) {
       if (datasetExists(project, datasetId)) {
-        throw ApiException.duplicate("Already Exists: Dataset " + project + ":" + datasetId);
+        throw BigQueryError.duplicate("Already Exists: Dataset " + project + ":" + datasetId);
       }
       if (!datasetId.equals("main")) {
         execute("CREATE SCHEMA " + quote(project) + "." + quote(datasetId));
@@ -223,7 +223,7 @@ public final class Catalog implements AutoCloseable {
   public Dataset getDataset(String project, String datasetId) {
     Dataset dataset = findDataset(project, datasetId);
     if (dataset == null) {
-      throw ApiException.notFound("Not found: Dataset " + project + ":" + datasetId);
+      throw BigQueryError.notFound("Not found: Dataset " + project + ":" + datasetId);
     }
     return dataset;
   }
@@ -296,7 +296,7 @@ public final class Catalog implements AutoCloseable {
     synchronized (datasets) {
       List<String> contained = tableNames(project, datasetId);
       if (!contained.isEmpty() && !deleteContents) {
-        throw ApiException.resourceInUse(
+        throw BigQueryError.resourceInUse(
             "Dataset " + project + ":" + datasetId + " is still in use");
       }
       if (datasetId.equals("main")) {
@@ -320,13 +320,13 @@ public final class Catalog implements AutoCloseable {
   public Table createTable(String project, String datasetId, Table request) {
     TableReference ref = request.getTableReference();
     if (ref == null || ref.getTableId() == null) {
-      throw ApiException.required("Missing required field: tableReference.tableId.");
+      throw BigQueryError.required("Missing required field: tableReference.tableId.");
     }
     String tableId = ref.getTableId();
     validateTableId(tableId);
     getDataset(project, datasetId);
     if (request.getView() != null || request.getMaterializedView() != null) {
-      throw ApiException.invalid("Views are not supported by the local server.");
+      throw BigQueryError.invalid("Views are not supported by the local server.");
     }
     List<TableFieldSchema> fields =
         request.getSchema() == null || request.getSchema().getFields() == null
@@ -338,7 +338,7 @@ public final class Catalog implements AutoCloseable {
             .append(" (");
     if (fields.isEmpty()) {
       // DuckDB needs a column; a schemaless BigQuery table gets its schema from its first load.
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "The local server needs a schema to create table "
               + project
               + ":"
@@ -351,16 +351,16 @@ public final class Catalog implements AutoCloseable {
     for (int i = 0; i < fields.size(); i++) {
       TableFieldSchema f = fields.get(i);
       if (f.getName() == null || f.getName().isEmpty()) {
-        throw ApiException.invalid("Field at index " + i + " has no name.");
+        throw BigQueryError.invalid("Field at index " + i + " has no name.");
       }
       if (!seen.add(f.getName().toLowerCase(java.util.Locale.ROOT))) {
-        throw ApiException.invalid("Field " + f.getName() + " already exists in schema");
+        throw BigQueryError.invalid("Field " + f.getName() + " already exists in schema");
       }
       String type;
       try {
         type = DuckDbTypes.duckDbTypeOf(f);
       } catch (IllegalArgumentException e) {
-        throw ApiException.invalid(e.getMessage());
+        throw BigQueryError.invalid(e.getMessage());
       }
       if (i > 0) {
         ddl.append(", ");
@@ -373,7 +373,7 @@ public final class Catalog implements AutoCloseable {
     ddl.append(')');
     synchronized (datasets) {
       if (tableExists(project, datasetId, tableId)) {
-        throw ApiException.duplicate(
+        throw BigQueryError.duplicate(
             "Already Exists: Table " + project + ":" + datasetId + "." + tableId);
       }
       execute(ddl.toString());
@@ -397,7 +397,7 @@ public final class Catalog implements AutoCloseable {
   public Table getTable(String project, String datasetId, String tableId) {
     Table table = findTable(project, datasetId, tableId);
     if (table == null) {
-      throw ApiException.notFound("Not found: Table " + project + ":" + datasetId + "." + tableId);
+      throw BigQueryError.notFound("Not found: Table " + project + ":" + datasetId + "." + tableId);
     }
     return table;
   }
@@ -549,7 +549,7 @@ public final class Catalog implements AutoCloseable {
 
   public static void validateDatasetId(String datasetId) {
     if (!DATASET_ID.matcher(datasetId).matches()) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid dataset ID \""
               + datasetId
               + "\". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024"
@@ -559,7 +559,7 @@ public final class Catalog implements AutoCloseable {
 
   public static void validateTableId(String tableId) {
     if (!TABLE_ID.matcher(tableId).matches()) {
-      throw ApiException.invalid("Invalid table ID \"" + tableId + "\".");
+      throw BigQueryError.invalid("Invalid table ID \"" + tableId + "\".");
     }
   }
 
@@ -584,7 +584,7 @@ public final class Catalog implements AutoCloseable {
         Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
-      throw new ApiException(500, "backendError", "Storage error: " + firstLine(e.getMessage()));
+      throw BigQueryError.backendError("Storage error: " + firstLine(e.getMessage()));
     }
   }
 
@@ -599,7 +599,7 @@ public final class Catalog implements AutoCloseable {
         return rs.getLong(1);
       }
     } catch (SQLException e) {
-      throw new ApiException(500, "backendError", "Storage error: " + firstLine(e.getMessage()));
+      throw BigQueryError.backendError("Storage error: " + firstLine(e.getMessage()));
     }
   }
 
@@ -616,7 +616,7 @@ public final class Catalog implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw new ApiException(500, "backendError", "Storage error: " + firstLine(e.getMessage()));
+      throw BigQueryError.backendError("Storage error: " + firstLine(e.getMessage()));
     }
     return out;
   }

@@ -4,7 +4,7 @@ import com.google.api.client.json.GenericJson;
 import com.google.api.services.bigquery.model.Dataset;
 import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.Table;
-import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -5,9 +5,9 @@ import com.google.api.services.bigquery.model.TableDataInsertAllRequest;
 import com.google.api.services.bigquery.model.TableDataInsertAllResponse;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableSchema;
-import dev.bqjobs.emulator.http.ApiException;
-import dev.bqjobs.emulator.http.JsonCodec;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
+import dev.bqjobs.emulator.wire.JsonCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -35,7 +35,7 @@ public final class RowInserter {
     List<TableDataInsertAllRequest.Rows> rows =
         request.getRows() == null ? List.of() : request.getRows();
     if (rows.isEmpty()) {
-      throw ApiException.invalid("No rows present in the request.");
+      throw BigQueryError.invalid("No rows present in the request.");
     }
     boolean skipInvalid = Boolean.TRUE.equals(request.getSkipInvalidRows());
     boolean ignoreUnknown = Boolean.TRUE.equals(request.getIgnoreUnknownValues());
@@ -86,8 +86,7 @@ public final class RowInserter {
         catalog.touch(project, dataset, table);
       }
     } catch (SQLException e) {
-      throw new ApiException(
-          500, "backendError", "Storage error: " + Catalog.firstLine(e.getMessage()));
+      throw BigQueryError.backendError("Storage error: " + Catalog.firstLine(e.getMessage()));
     }
     TableDataInsertAllResponse response =
         new TableDataInsertAllResponse().setKind("bigquery#tableDataInsertAllResponse");

@@ -5,7 +5,7 @@ import com.google.api.services.bigquery.model.TableCell;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TableSchema;
-import dev.bqjobs.emulator.http.ApiException;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -103,8 +103,7 @@ public final class TableReader {
         rows.add(new TableRow().setF(cells));
       }
     } catch (SQLException e) {
-      throw new ApiException(
-          500, "backendError", "Storage error: " + Catalog.firstLine(e.getMessage()));
+      throw BigQueryError.backendError("Storage error: " + Catalog.firstLine(e.getMessage()));
     }
     long next = start + rows.size();
     return new Page(rows, next < total ? next : -1, total);

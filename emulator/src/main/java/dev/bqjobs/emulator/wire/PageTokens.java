@@ -1,5 +1,6 @@
-package dev.bqjobs.emulator.http;
+package dev.bqjobs.emulator.wire;
 
+import dev.bqjobs.emulator.errors.BigQueryError;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -59,9 +60,9 @@ public final class PageTokens {
   }
 
   /** The 400 for a token this server did not make. */
-  public static ApiException invalid(String token) {
+  public static BigQueryError invalid(String token) {
     String shown = token.length() > 80 ? token.substring(0, 80) + "..." : token;
-    return ApiException.invalid("Invalid page token: \"" + shown + "\"");
+    return BigQueryError.invalid("Invalid page token: \"" + shown + "\"");
   }
 
   private static String wrap(String text) {

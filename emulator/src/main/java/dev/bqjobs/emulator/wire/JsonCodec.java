@@ -1,4 +1,4 @@
-package dev.bqjobs.emulator.http;
+package dev.bqjobs.emulator.wire;
 
 import com.google.api.client.json.GenericJson;
 import com.google.api.client.json.JsonString;
@@ -13,6 +13,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
+import dev.bqjobs.emulator.errors.BigQueryError;
 import java.io.IOException;
 import java.io.StringReader;
 import java.lang.reflect.ParameterizedType;
@@ -41,7 +42,7 @@ public final class JsonCodec {
    */
   public static <T> T parse(String body, Class<T> type, String what) {
     if (body == null || body.isBlank()) {
-      throw ApiException.invalid("Required request body is missing: expected a JSON " + what);
+      throw BigQueryError.invalid("Required request body is missing: expected a JSON " + what);
     }
     JsonElement tree;
     try {
@@ -51,17 +52,17 @@ public final class JsonCodec {
         throw new JsonParseException("unexpected content after the JSON value");
       }
     } catch (JsonParseException | IOException | IllegalStateException e) {
-      throw ApiException.invalid("Invalid JSON payload received. " + rootMessage(e));
+      throw BigQueryError.invalid("Invalid JSON payload received. " + rootMessage(e));
     }
     if (!tree.isJsonObject()) {
-      throw ApiException.invalid(
+      throw BigQueryError.invalid(
           "Invalid JSON payload received. Expected a JSON object for '" + what + "'.");
     }
     JsonElement normalized = normalize(tree, type, what);
     try {
       return FACTORY.fromString(normalized.toString(), type);
     } catch (IOException | IllegalArgumentException e) {
-      throw ApiException.invalid("Invalid JSON payload received. " + rootMessage(e));
+      throw BigQueryError.invalid("Invalid JSON payload received. " + rootMessage(e));
     }
   }
 
@@ -123,7 +124,7 @@ public final class JsonCodec {
         FieldInfo field = info.getFieldInfo(entry.getKey());
         String fieldPath = path + "." + entry.getKey();
         if (field == null) {
-          throw ApiException.invalid(
+          throw BigQueryError.invalid(
               "Invalid JSON payload received. Unknown name \""
                   + entry.getKey()
                   + "\" at '"
@@ -224,7 +225,7 @@ public final class JsonCodec {
         try {
           return new JsonPrimitive(Long.toString(new java.math.BigDecimal(text).longValueExact()));
         } catch (NumberFormatException | ArithmeticException e) {
-          throw ApiException.invalid(
+          throw BigQueryError.invalid(
               "Invalid value at '" + path + "' (TYPE_INT64), \"" + text + "\"");
         }
       }
@@ -232,12 +233,12 @@ public final class JsonCodec {
     throw wrongKind(path, "an int64 (number or string)", value);
   }
 
-  private static ApiException wrongKind(String path, String expected, JsonElement got) {
+  private static BigQueryError wrongKind(String path, String expected, JsonElement got) {
     String shown = got.toString();
     if (shown.length() > 80) {
       shown = shown.substring(0, 80) + "...";
     }
-    return ApiException.invalid(
+    return BigQueryError.invalid(
         "Invalid JSON payload received. Invalid value at '"
             + path
             + "': expected "
