@@ -13,6 +13,7 @@ import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -39,32 +40,50 @@ public final class JobResult {
     FAILED
   }
 
+  // Held as canonical JSON, not as the client library's model objects: a result lives in memory
+  // while its shard runs (the DirectRunner keeps a bundle's outputs, Spark a partition's), and a
+  // GenericJson tree costs several times its JSON. Getters parse and so hand out fresh copies.
   private final String key;
   private final JobRequest request;
-  private final @Nullable Job job;
-  private final @Nullable JobReference jobReference;
+  private final @Nullable String jobJson;
+  private final @Nullable String jobReferenceJson;
   private final Outcome outcome;
-  private final @Nullable ErrorProto errorResult;
-  private final List<ErrorProto> errors;
+  private final @Nullable String errorResultJson;
+  private final String errorsJson;
   private final List<String> attemptJobIds;
+
+  /** Cached: runners hash every output (the DirectRunner's immutability check). */
+  private transient int hash;
 
   private JobResult(
       String key,
       JobRequest request,
-      @Nullable Job job,
-      @Nullable JobReference jobReference,
+      @Nullable String jobJson,
+      @Nullable String jobReferenceJson,
       Outcome outcome,
-      @Nullable ErrorProto errorResult,
-      List<ErrorProto> errors,
+      @Nullable String errorResultJson,
+      String errorsJson,
       List<String> attemptJobIds) {
     this.key = requireNonNull(key, "key");
     this.request = requireNonNull(request, "request");
-    this.job = CanonicalJson.copy(job);
-    this.jobReference = CanonicalJson.copy(jobReference);
+    this.jobJson = jobJson;
+    this.jobReferenceJson = jobReferenceJson;
     this.outcome = requireNonNull(outcome, "outcome");
-    this.errorResult = CanonicalJson.copy(errorResult);
-    this.errors = Collections.unmodifiableList(CanonicalJson.copyList(errors));
+    this.errorResultJson = errorResultJson;
+    this.errorsJson = errorsJson;
     this.attemptJobIds = Collections.unmodifiableList(new ArrayList<>(attemptJobIds));
+  }
+
+  private static @Nullable String json(@Nullable Object value) {
+    return value == null ? null : CanonicalJson.toJson(value);
+  }
+
+  private static String errorsJson(List<ErrorProto> errors) {
+    JsonArray array = new JsonArray();
+    for (ErrorProto e : errors) {
+      array.add(CanonicalJson.toTree(e));
+    }
+    return CanonicalJson.toJson(array);
   }
 
   static JobResult create(
@@ -77,7 +96,14 @@ public final class JobResult {
       List<ErrorProto> errors,
       List<String> attemptJobIds) {
     return new JobResult(
-        key, request, job, jobReference, outcome, errorResult, errors, attemptJobIds);
+        key,
+        request,
+        json(job),
+        json(jobReference),
+        outcome,
+        json(errorResult),
+        errorsJson(errors),
+        attemptJobIds);
   }
 
   /**
@@ -96,8 +122,7 @@ public final class JobResult {
     if (job != null && job.getStatus() != null && job.getStatus().getErrors() != null) {
       errors.addAll(job.getStatus().getErrors());
     }
-    return new JobResult(
-        key, request, job, jobReference, Outcome.FAILED, error, errors, attemptJobIds);
+    return create(key, request, job, jobReference, Outcome.FAILED, error, errors, attemptJobIds);
   }
 
   /**
@@ -106,6 +131,7 @@ public final class JobResult {
    * the totals, the destination table and the status, stays.
    */
   JobResult lean() {
+    Job job = getJob();
     if (job == null
         || job.getStatistics() == null
         || job.getStatistics().getQuery() == null
@@ -113,16 +139,29 @@ public final class JobResult {
             && job.getStatistics().getQuery().getTimeline() == null)) {
       return this;
     }
-    Job slim = job.clone();
-    slim.getStatistics().getQuery().setQueryPlan(null).setTimeline(null);
+    job.getStatistics().getQuery().setQueryPlan(null).setTimeline(null);
     return new JobResult(
-        key, request, slim, jobReference, outcome, errorResult, errors, attemptJobIds);
+        key,
+        request,
+        json(job),
+        jobReferenceJson,
+        outcome,
+        errorResultJson,
+        errorsJson,
+        attemptJobIds);
   }
 
   /** The same outcome for another request that shared this job (same key and configuration). */
   JobResult forRequest(String otherKey, JobRequest otherRequest) {
     return new JobResult(
-        otherKey, otherRequest, job, jobReference, outcome, errorResult, errors, attemptJobIds);
+        otherKey,
+        otherRequest,
+        jobJson,
+        jobReferenceJson,
+        outcome,
+        errorResultJson,
+        errorsJson,
+        attemptJobIds);
   }
 
   /** The request's key, or its fingerprint when it had none. */
@@ -140,12 +179,14 @@ public final class JobResult {
    * insert response.
    */
   public @Nullable Job getJob() {
-    return CanonicalJson.copy(job);
+    return jobJson == null ? null : CanonicalJson.parse(jobJson, Job.class);
   }
 
   /** The job's reference (project, location, ID of the last attempt), or null if none was made. */
   public @Nullable JobReference getJobReference() {
-    return CanonicalJson.copy(jobReference);
+    return jobReferenceJson == null
+        ? null
+        : CanonicalJson.parse(jobReferenceJson, JobReference.class);
   }
 
   public Outcome getOutcome() {
@@ -158,17 +199,22 @@ public final class JobResult {
    * or the HTTP error's reason). Null unless {@link #getOutcome()} is FAILED.
    */
   public @Nullable ErrorProto getErrorResult() {
-    return CanonicalJson.copy(errorResult);
+    return errorResultJson == null ? null : CanonicalJson.parse(errorResultJson, ErrorProto.class);
   }
 
   /** The job's {@code status.errors} (the first errors met, not necessarily all); never null. */
   public List<ErrorProto> getErrors() {
-    return CanonicalJson.copyList(errors);
+    List<ErrorProto> errors = new ArrayList<>();
+    for (JsonElement e : JsonParser.parseString(errorsJson).getAsJsonArray()) {
+      errors.add(CanonicalJson.parse(e, ErrorProto.class));
+    }
+    return errors;
   }
 
   /** The job's statistics, or null without a job. */
   public @Nullable JobStatistics getStatistics() {
-    return job == null ? null : CanonicalJson.copy(job.getStatistics());
+    Job job = getJob();
+    return job == null ? null : job.getStatistics();
   }
 
   /** The job ID of every attempt, in order (reruns add {@code -r2}, {@code -r3}, ...). */
@@ -178,46 +224,45 @@ public final class JobResult {
 
   /** When BigQuery created the (last attempt's) job, from its statistics; or null. */
   public @Nullable Instant getCreationTime() {
-    JobStatistics s = job == null ? null : job.getStatistics();
+    JobStatistics s = getStatistics();
     return s == null || s.getCreationTime() == null ? null : new Instant(s.getCreationTime());
   }
 
   public @Nullable Instant getStartTime() {
-    JobStatistics s = job == null ? null : job.getStatistics();
+    JobStatistics s = getStatistics();
     return s == null || s.getStartTime() == null ? null : new Instant(s.getStartTime());
   }
 
   public @Nullable Instant getEndTime() {
-    JobStatistics s = job == null ? null : job.getStatistics();
+    JobStatistics s = getStatistics();
     return s == null || s.getEndTime() == null ? null : new Instant(s.getEndTime());
   }
 
   /** From start (or creation) to end of the last attempt, or null when not known. */
   public @Nullable Duration getRuntime() {
-    Instant end = getEndTime();
-    Instant start = getStartTime() != null ? getStartTime() : getCreationTime();
-    return end == null || start == null ? null : new Duration(start, end);
+    JobStatistics s = getStatistics();
+    if (s == null || s.getEndTime() == null) {
+      return null;
+    }
+    Long start = s.getStartTime() != null ? s.getStartTime() : s.getCreationTime();
+    return start == null ? null : new Duration(start, s.getEndTime());
   }
 
   String toCanonicalJson() {
     JsonObject tree = new JsonObject();
     tree.addProperty("key", key);
     tree.add("request", request.toTree());
-    if (job != null) {
-      tree.add("job", CanonicalJson.toTree(job));
+    if (jobJson != null) {
+      tree.add("job", JsonParser.parseString(jobJson));
     }
-    if (jobReference != null) {
-      tree.add("jobReference", CanonicalJson.toTree(jobReference));
+    if (jobReferenceJson != null) {
+      tree.add("jobReference", JsonParser.parseString(jobReferenceJson));
     }
     tree.addProperty("outcome", outcome.name());
-    if (errorResult != null) {
-      tree.add("errorResult", CanonicalJson.toTree(errorResult));
+    if (errorResultJson != null) {
+      tree.add("errorResult", JsonParser.parseString(errorResultJson));
     }
-    JsonArray errorArray = new JsonArray();
-    for (ErrorProto e : errors) {
-      errorArray.add(CanonicalJson.toTree(e));
-    }
-    tree.add("errors", errorArray);
+    tree.add("errors", JsonParser.parseString(errorsJson));
     JsonArray ids = new JsonArray();
     attemptJobIds.forEach(ids::add);
     tree.add("attemptJobIds", ids);
@@ -226,10 +271,6 @@ public final class JobResult {
 
   static JobResult fromCanonicalJson(String json) {
     JsonObject tree = JsonParser.parseString(json).getAsJsonObject();
-    List<ErrorProto> errors = new ArrayList<>();
-    for (JsonElement e : tree.getAsJsonArray("errors")) {
-      errors.add(CanonicalJson.parse(e, ErrorProto.class));
-    }
     List<String> ids = new ArrayList<>();
     for (JsonElement e : tree.getAsJsonArray("attemptJobIds")) {
       ids.add(e.getAsString());
@@ -237,30 +278,60 @@ public final class JobResult {
     return new JobResult(
         tree.get("key").getAsString(),
         JobRequest.fromTree(tree.getAsJsonObject("request")),
-        tree.has("job") ? CanonicalJson.parse(tree.get("job"), Job.class) : null,
-        tree.has("jobReference")
-            ? CanonicalJson.parse(tree.get("jobReference"), JobReference.class)
-            : null,
+        partOf(tree, "job"),
+        partOf(tree, "jobReference"),
         Outcome.valueOf(tree.get("outcome").getAsString()),
-        tree.has("errorResult")
-            ? CanonicalJson.parse(tree.get("errorResult"), ErrorProto.class)
-            : null,
-        errors,
+        partOf(tree, "errorResult"),
+        CanonicalJson.toJson(tree.get("errors")),
         ids);
+  }
+
+  private static @Nullable String partOf(JsonObject tree, String name) {
+    return tree.has(name) ? CanonicalJson.toJson(tree.get(name)) : null;
   }
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof JobResult && toCanonicalJson().equals(((JobResult) o).toCanonicalJson());
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof JobResult)) {
+      return false;
+    }
+    JobResult other = (JobResult) o;
+    return key.equals(other.key)
+        && outcome == other.outcome
+        && request.equals(other.request)
+        && Objects.equals(jobJson, other.jobJson)
+        && Objects.equals(jobReferenceJson, other.jobReferenceJson)
+        && Objects.equals(errorResultJson, other.errorResultJson)
+        && errorsJson.equals(other.errorsJson)
+        && attemptJobIds.equals(other.attemptJobIds);
   }
 
   @Override
   public int hashCode() {
-    return toCanonicalJson().hashCode();
+    int h = hash;
+    if (h == 0) {
+      h =
+          Objects.hash(
+              key,
+              outcome,
+              request,
+              jobJson,
+              jobReferenceJson,
+              errorResultJson,
+              errorsJson,
+              attemptJobIds);
+      hash = h;
+    }
+    return h;
   }
 
   @Override
   public String toString() {
+    JobReference jobReference = getJobReference();
+    ErrorProto errorResult = getErrorResult();
     String ref = jobReference == null ? "-" : jobReference.getJobId();
     String reason =
         errorResult == null ? "" : " " + errorResult.getReason() + ": " + errorResult.getMessage();
