@@ -41,6 +41,12 @@ final class ShardRunner {
   /** How many times more attempts a request gets for rate-limit refusals than for other errors. */
   static final int RATE_LIMIT_PATIENCE = 3;
 
+  /**
+   * While requests wait for a slot lent by another shard, the loop looks for one at least this
+   * often (instead of sleeping until its own next poll, up to the maximum poll interval).
+   */
+  static final long BORROW_CHECK_MILLIS = 100;
+
   /** The reason of a result whose job's final state could not be learned. */
   static final String UNKNOWN_STATE = "unknownState";
 
@@ -107,6 +113,9 @@ final class ShardRunner {
     /** A rate-limiter slot reserved for this tracker's next call, or null. */
     @Nullable RateLimiter reservedSlot;
 
+    /** This job holds a slot borrowed from the JVM's budget, not one of the shard's own. */
+    boolean borrowed;
+
     Tracker(PreparedJob request, long sequence, long now) {
       this.request = request;
       this.sequence = sequence;
@@ -150,6 +159,13 @@ final class ShardRunner {
   private final RateLimiter gets;
   private final JobMetrics metrics;
   private final DoubleSupplier random;
+  private final JobBudget budget;
+
+  /** Trackers holding borrowed slots; the others use the shard's own share. */
+  private int borrowedHere;
+
+  /** Every request has been admitted; the unused part of the share is lent to other shards. */
+  private boolean exhausted;
 
   private final PriorityQueue<Tracker> due =
       new PriorityQueue<>(
@@ -168,6 +184,19 @@ final class ShardRunner {
       RateLimiter gets,
       JobMetrics metrics,
       DoubleSupplier random) {
+    this(service, settings, time, inserts, gets, metrics, random, JobBudget.unshared());
+  }
+
+  ShardRunner(
+      JobService service,
+      RunSettings settings,
+      TimeSource time,
+      RateLimiter inserts,
+      RateLimiter gets,
+      JobMetrics metrics,
+      DoubleSupplier random,
+      JobBudget budget) {
+    this.budget = budget;
     this.service = service;
     this.settings = settings;
     this.time = time;
@@ -180,18 +209,43 @@ final class ShardRunner {
   /** Runs every request; returns when each has been emitted exactly once. */
   void run(Iterator<PreparedJob> requests, Output output) throws InterruptedException {
     while (true) {
-      while (inFlight.size() < settings.maxInFlight && requests.hasNext()) {
-        admit(requests.next(), output);
-      }
-      Tracker next = due.poll();
+      admitWhilePossible(requests, output);
+      Tracker next = due.peek();
       if (next == null) {
-        return; // nothing in flight and nothing left
+        if (!requests.hasNext()) {
+          return; // nothing in flight and nothing left
+        }
+        time.sleepMillis(BORROW_CHECK_MILLIS); // cannot happen with a share of at least 1
+        continue;
       }
       long wait = next.dueAt - time.nowMillis();
       if (wait > 0) {
+        if (budget.shared() && requests.hasNext()) {
+          wait = Math.min(wait, BORROW_CHECK_MILLIS); // a slot may be lent meanwhile
+        }
         time.sleepMillis(wait);
+        continue;
       }
+      due.poll();
       perform(next, output);
+    }
+  }
+
+  /**
+   * Admits requests while the shard's own share has room, then while the JVM's budget lends slots;
+   * once the last request is admitted, lends what the share no longer needs.
+   */
+  private void admitWhilePossible(Iterator<PreparedJob> requests, Output output) {
+    while (requests.hasNext()) {
+      boolean own = inFlight.size() - borrowedHere < settings.maxInFlight;
+      if (!own && !budget.tryBorrow()) {
+        return;
+      }
+      admit(requests.next(), output, !own);
+    }
+    if (!exhausted) {
+      exhausted = true;
+      budget.lend(Math.max(0, settings.maxInFlight - (inFlight.size() - borrowedHere)));
     }
   }
 
@@ -199,13 +253,22 @@ final class ShardRunner {
     return request.project + "/" + request.baseJobId; // '/' cannot occur in a valid project ID
   }
 
-  private void admit(PreparedJob request, Output output) {
+  private void admit(PreparedJob request, Output output, boolean borrowed) {
     Tracker same = inFlight.get(inFlightKey(request));
     if (same == null) {
       Tracker tracker = new Tracker(request, sequence++, time.nowMillis());
+      tracker.borrowed = borrowed;
+      if (borrowed) {
+        borrowedHere++;
+      }
       inFlight.put(inFlightKey(request), tracker);
       due.add(tracker);
-    } else if (same.request.fingerprint.equals(request.fingerprint)
+      return;
+    }
+    if (borrowed) {
+      budget.giveBack(); // no new job: the slot is not needed
+    }
+    if (same.request.fingerprint.equals(request.fingerprint)
         && same.request.key.equals(request.key)) {
       same.sharers.add(request); // the same key and configuration: one job
     } else {
@@ -857,6 +920,13 @@ final class ShardRunner {
     JobResult result = settings.leanResults ? full.lean() : full;
     inFlight.remove(inFlightKey(t.request));
     due.remove(t);
+    if (t.borrowed) {
+      t.borrowed = false;
+      borrowedHere--;
+      budget.giveBack();
+    } else if (exhausted) {
+      budget.lend(1);
+    }
     String why =
         result.getErrorResult() == null
             ? ""
