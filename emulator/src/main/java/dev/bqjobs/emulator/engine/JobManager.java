@@ -15,7 +15,6 @@ import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.faults.FaultPlan;
 import dev.bqjobs.emulator.http.ApiException;
 import dev.bqjobs.emulator.http.JsonCodec;
-import dev.bqjobs.emulator.http.PageTokens;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.sql.TranslatedStatement;
 import dev.bqjobs.emulator.store.Catalog;
@@ -28,10 +27,8 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +77,10 @@ public final class JobManager implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService workers;
   private final Map<String, Map<String, JobRecord>> jobs = new ConcurrentHashMap<>();
+
+  /** jobs.list's indexes (newest first; the jobs not DONE apart). */
+  private final JobListing listing = new JobListing();
+
   private final ArrayDeque<JobRecord> pending = new ArrayDeque<>();
   private final Random runtimes;
   private final SecureRandom ids = new SecureRandom();
@@ -262,6 +263,7 @@ public final class JobManager implements AutoCloseable {
     if (existing != null) {
       throw ApiException.duplicate("Already Exists: Job " + existing.fullId());
     }
+    listing.added(record);
     synchronized (record) {
       persist(record);
     }
@@ -585,6 +587,7 @@ public final class JobManager implements AutoCloseable {
       record.job.getStatus().setErrors(record.failureErrors); // e.g. the bad rows of a load
     }
     record.state = JobRecord.State.DONE;
+    listing.done(record);
     if (!alreadyStored) {
       persist(record);
     }
@@ -733,6 +736,7 @@ public final class JobManager implements AutoCloseable {
           }
         }
         jobs.computeIfAbsent(project, p -> new ConcurrentHashMap<>()).put(ref.getJobId(), record);
+        listing.added(record);
         maxSequence = Math.max(maxSequence, s.sequence);
       }
     }
@@ -830,82 +834,16 @@ public final class JobManager implements AutoCloseable {
       Long minCreationTime,
       Long maxCreationTime) {
     Catalog.validateProjectId(project);
-    List<JobRecord> all = new ArrayList<>(jobs.getOrDefault(project, Map.of()).values());
-    all.sort(Comparator.comparingLong((JobRecord r) -> r.sequence).reversed());
-    List<String> states = new ArrayList<>();
-    for (String s : stateFilter) {
-      for (String part : s.split(",")) {
-        String st = part.trim().toUpperCase(Locale.ROOT);
-        if (!st.isEmpty()) {
-          if (!st.equals("DONE") && !st.equals("PENDING") && !st.equals("RUNNING")) {
-            throw ApiException.invalid("Invalid value for stateFilter: \"" + part + "\"");
-          }
-          states.add(st);
-        }
-      }
-    }
-    // The token holds the sequence number of the last job sent: jobs inserted while a client
-    // pages (newest first) go before its position and never shift the later pages.
-    long after = afterSequence(pageToken);
-    int pageSize = (int) Math.min(maxResults <= 0 ? DEFAULT_PAGE : maxResults, 100_000);
-    List<JobList.Jobs> page = new ArrayList<>();
-    long lastSent = -1;
-    boolean more = false;
-    for (JobRecord record : all) {
-      if (record.sequence >= after) {
-        continue;
-      }
-      Job job = snapshot(record);
-      if (!states.isEmpty() && !states.contains(job.getStatus().getState())) {
-        continue;
-      }
-      if (onlyUser != null && !onlyUser.equals(job.getUserEmail())) {
-        continue;
-      }
-      long created = job.getStatistics().getCreationTime();
-      if ((minCreationTime != null && created < minCreationTime)
-          || (maxCreationTime != null && created > maxCreationTime)) {
-        continue;
-      }
-      if (page.size() == pageSize) {
-        more = true;
-        break;
-      }
-      lastSent = record.sequence;
-      JobList.Jobs item =
-          new JobList.Jobs()
-              .setId(job.getId())
-              .setKind("bigquery#job")
-              .setJobReference(job.getJobReference())
-              .setState(job.getStatus().getState())
-              .setErrorResult(job.getStatus().getErrorResult())
-              .setStatistics(job.getStatistics())
-              .setStatus(job.getStatus())
-              .setUserEmail(job.getUserEmail());
-      if (!minimal) {
-        item.setConfiguration(job.getConfiguration());
-      }
-      page.add(item);
-    }
-    JobList list = new JobList().setKind("bigquery#jobList").setJobs(page);
-    if (more) {
-      list.setNextPageToken(PageTokens.after(Long.toString(lastSent)));
-    }
-    list.setEtag(Integer.toHexString(page.hashCode()));
-    return list;
-  }
-
-  /** The sequence number a jobs.list token holds (the last job sent); MAX_VALUE for none. */
-  private static long afterSequence(String pageToken) {
-    String key = PageTokens.lastKey(pageToken);
-    if (key == null) {
-      return Long.MAX_VALUE;
-    }
-    try {
-      return Long.parseLong(key);
-    } catch (NumberFormatException e) {
-      throw PageTokens.invalid(pageToken);
-    }
+    return listing.list(
+        project,
+        onlyUser,
+        stateFilter,
+        maxResults,
+        pageToken,
+        minimal,
+        minCreationTime,
+        maxCreationTime,
+        this::snapshot);
   }
 
   // ---------------------------------------------------------------- cancel, delete
@@ -955,6 +893,7 @@ public final class JobManager implements AutoCloseable {
       }
     }
     jobs.get(project).remove(jobId, record);
+    listing.removed(record);
     if (catalog.metadata() != null) {
       catalog.metadata().removeJob(project, jobId);
     }
