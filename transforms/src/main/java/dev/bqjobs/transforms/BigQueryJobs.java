@@ -218,7 +218,16 @@ import org.slf4j.LoggerFactory;
  *       holds its share of the concurrent jobs, so a runner should run all shards at once: the
  *       DirectRunner runs only 3 calls at a time unless {@code --targetParallelism} is at least
  *       {@link Run#shardCount()} (the {@code bqjobs} command sets it).
- *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s.
+ *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s,
+ *       when jobs are polled one by one. While at least 4 jobs of a project are in flight in a JVM,
+ *       their ends are detected together instead: every 0.75 s (or a sixteenth of the mean runtime
+ *       of finished jobs, at most 4 s) one shard lists the caller's PENDING and RUNNING jobs
+ *       ({@code jobs.list}, {@code projection=minimal}), and each job missing from the list is
+ *       fetched with one jobs.get, which decides (the list is only a hint). Each job then keeps a
+ *       slow backstop poll (from twice the mean runtime of finished jobs and the job's age, 1 to 5
+ *       min). Listing needs {@code bigquery.jobs.list} (not in {@code roles/bigquery.jobUser}): on
+ *       403 the JVM polls that project's jobs one by one. A failed list backs off up to 8 s; about
+ *       50 JVMs under one principal reach jobs.list's 100 requests per second.
  *   <li>{@link Run#withJobTimeout}: 6 hours (BigQuery's own limit) per attempt, from its insert.
  *   <li>{@link Run#withMaxJobAttempts}: 3, counting the first.
  *   <li>{@link Run#withErrorHandler}: none; failures go to {@code failed()} only.
@@ -567,7 +576,10 @@ public final class BigQueryJobs {
 
     /**
      * Per-job poll backoff: the first poll {@code initial} after the insert, each next interval 1.5
-     * times longer (with jitter) up to {@code max}. Default 1 s and 30 s.
+     * times longer (with jitter) up to {@code max}. Default 1 s and 30 s. It applies when jobs are
+     * polled one by one (few jobs in flight, or {@code jobs.list} refused or failing); while the
+     * JVM's {@code jobs.list} detects job ends, each job's polls are a slower backstop, never
+     * sooner than this schedule (see the class documentation).
      */
     public Run withPollBackoff(Duration initial, Duration max) {
       checkArgument(

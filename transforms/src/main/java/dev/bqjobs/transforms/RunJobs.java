@@ -61,7 +61,8 @@ final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> 
             gets,
             metrics,
             () -> ThreadLocalRandom.current().nextDouble(),
-            settings.budgetId == null ? JobBudget.unshared() : JobBudget.perJvm(settings.budgetId));
+            settings.budgetId == null ? JobBudget.unshared() : JobBudget.perJvm(settings.budgetId),
+            settings.budgetId);
     runner.run(
         shard.getValue().iterator(),
         (request, result) ->
