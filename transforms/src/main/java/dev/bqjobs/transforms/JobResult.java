@@ -48,6 +48,13 @@ public final class JobResult {
   private final List<ErrorProto> errors;
   private final List<String> attemptJobIds;
 
+  /**
+   * The canonical JSON, made at its first use: a result is immutable (its model objects are copied
+   * in and out), and runners encode each result several times (outputs, immutability checks,
+   * equality).
+   */
+  private transient volatile @Nullable String canonicalJson;
+
   private JobResult(
       String key,
       JobRequest request,
@@ -200,6 +207,15 @@ public final class JobResult {
   }
 
   String toCanonicalJson() {
+    String json = canonicalJson;
+    if (json == null) {
+      json = makeCanonicalJson();
+      canonicalJson = json;
+    }
+    return json;
+  }
+
+  private String makeCanonicalJson() {
     JsonObject tree = new JsonObject();
     tree.addProperty("key", key);
     tree.add("request", request.toTree());
