@@ -11,6 +11,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** The benchmark's command line; every flag is {@code --name=value} or {@code --name value}. */
 final class BenchConfig {
+  /** BigQuery's per-user request rates (bigquery-facts.md): 100/s per method, jobs.get 1,000/s. */
+  static final String DEFAULT_QUOTA =
+      "jobs.insert=100,jobs.get=1000,jobs.list=100,jobs.cancel=100,jobs.getQueryResults=100";
+
   static final String USAGE =
       String.join(
           "\n",
@@ -27,6 +31,11 @@ final class BenchConfig {
           "                           withMaxConcurrentJobs(N) (default 200)",
           "  --contenders LIST        any of bqjobs,beam,naive,client (default all four)",
           "  --faults SPEC            passed to every server (grammar: the server's --help)",
+          "  --quota SPEC             per-user rate quotas every server enforces, requests per",
+          "                           second per method (default " + DEFAULT_QUOTA + ";",
+          "                           BigQuery's); none: no quota",
+          "  --no-long-jobs           skip the long-jobs workload the comparison runs for bqjobs",
+          "                           and beam",
           "  --time-cap DURATION      a contender estimated to take longer runs a sample of whole",
           "                           shard waves, its figures scaled and marked (default 5m)",
           "  --seed N                 server seed: runtimes and faults (default 42)",
@@ -36,18 +45,28 @@ final class BenchConfig {
           "                           directory or next to this jar)",
           "  --out DIR                output directory (default benchmarks/target/bench)",
           "  --scaling                bqjobs alone at 1k, 5k, 20k jobs (run with -Xmx512m)",
-          "  --long-jobs              runtimes 5s..60s on 200 jobs: the cost of polling",
+          "  --long-jobs              only the long-jobs workload: runtimes 5s..60s on 200 jobs",
           "  --scales LIST            job counts for --scaling (default 1000,5000,20000)",
           "Experiments on bqjobs' own options (default: the transform's defaults):",
           "  --bqjobs-inserts-per-second R, --bqjobs-gets-per-second R,",
           "  --bqjobs-poll-initial DURATION, --bqjobs-poll-max DURATION, --bqjobs-shards N,",
-          "  --bqjobs-max-concurrent-jobs N (instead of the server cap)");
+          "  --bqjobs-max-concurrent-jobs N (instead of the server cap), --bqjobs-max-queued-jobs N");
+
+  /** The long-jobs workload: 200 jobs of 5 s..60 s. */
+  static final String LONG_RUNTIME = "5s..60s";
+
+  static final int LONG_JOBS = 200;
 
   int jobs = 2000;
   String runtime = "500ms..2500ms";
   int serverCap = 200;
   List<String> contenders = new ArrayList<>(Contender.NAMES);
   @Nullable String faults;
+
+  /** The servers' {@code --quota} spec; null: no quota. */
+  @Nullable String quota = DEFAULT_QUOTA;
+
+  boolean noLongJobs;
   long timeCapMillis = 5 * 60_000;
   long seed = 42;
   int shards = 10;
@@ -64,6 +83,7 @@ final class BenchConfig {
   @Nullable Long bqjobsPollMaxMillis;
   @Nullable Integer bqjobsShards;
   @Nullable Integer bqjobsMaxConcurrentJobs;
+  @Nullable Integer bqjobsMaxQueuedJobs;
 
   boolean jobsGiven;
   boolean runtimeGiven;
@@ -96,16 +116,19 @@ final class BenchConfig {
       c.set(name, value);
     }
     if (c.longJobs && !c.runtimeGiven) {
-      c.runtime = "5s..60s";
+      c.runtime = LONG_RUNTIME;
     }
     if (c.longJobs && !c.jobsGiven) {
-      c.jobs = 200;
+      c.jobs = LONG_JOBS;
     }
     return c;
   }
 
   private static boolean isSwitch(String name) {
-    return name.equals("scaling") || name.equals("long-jobs") || name.equals("help");
+    return name.equals("scaling")
+        || name.equals("long-jobs")
+        || name.equals("no-long-jobs")
+        || name.equals("help");
   }
 
   private void setSwitch(String name) {
@@ -115,6 +138,9 @@ final class BenchConfig {
         break;
       case "long-jobs":
         longJobs = true;
+        break;
+      case "no-long-jobs":
+        noLongJobs = true;
         break;
       default:
         help = true;
@@ -148,6 +174,13 @@ final class BenchConfig {
         break;
       case "faults":
         faults = value;
+        break;
+      case "quota":
+        quota = value.trim().equalsIgnoreCase("none") ? null : value.trim();
+        if (quota != null && insertQuota(quota) <= 0) {
+          throw new IllegalArgumentException(
+              "--quota \"" + value + "\": give METHOD=RATE pairs, e.g. " + DEFAULT_QUOTA);
+        }
         break;
       case "time-cap":
         timeCapMillis = Durations.parseMillis(value);
@@ -189,6 +222,9 @@ final class BenchConfig {
       case "bqjobs-max-concurrent-jobs":
         bqjobsMaxConcurrentJobs = positive(name, value);
         break;
+      case "bqjobs-max-queued-jobs":
+        bqjobsMaxQueuedJobs = Integer.parseInt(value.trim());
+        break;
       case "bqjobs-shards":
         bqjobsShards = positive(name, value);
         break;
@@ -205,6 +241,31 @@ final class BenchConfig {
     return n;
   }
 
+  /**
+   * The jobs.insert rate of a quota spec, in requests per second; infinity when the spec sets none
+   * (or is null), 0 when it cannot be read.
+   */
+  static double insertQuota(@Nullable String spec) {
+    if (spec == null) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double rate = Double.POSITIVE_INFINITY;
+    for (String part : spec.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        return 0;
+      }
+      if (part.substring(0, eq).trim().equals("jobs.insert")) {
+        try {
+          rate = Double.parseDouble(part.substring(eq + 1).trim());
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return rate;
+  }
+
   int effectiveParallelism() {
     return targetParallelism > 0 ? targetParallelism : shards;
   }
@@ -216,7 +277,8 @@ final class BenchConfig {
         || bqjobsPollInitialMillis != null
         || bqjobsPollMaxMillis != null
         || bqjobsShards != null
-        || bqjobsMaxConcurrentJobs != null;
+        || bqjobsMaxConcurrentJobs != null
+        || bqjobsMaxQueuedJobs != null;
   }
 
   /** The server jar: the flag, else the usual places from the working dir and from this jar. */

@@ -38,60 +38,101 @@ public final class BenchMain {
     if (config.scaling) {
       new ScalingRun(config, command).run();
     } else {
-      compare(config, command, config.longJobs ? "long-jobs" : "results");
+      compare(config, command);
     }
     // The DirectRunner may leave non-daemon pool threads behind.
     System.exit(0);
   }
 
-  private static void compare(BenchConfig config, String command, String stem) throws Exception {
+  private static void compare(BenchConfig config, String command) throws Exception {
     Path out = config.resolveOut();
-    long[] range = Durations.parseRange(config.runtime);
+    if (config.longJobs) {
+      List<RunResult> rows = runAll(config, config.contenders, config.jobs, config.runtime, true);
+      write(out, "long-jobs", "bqjobs benchmark: long jobs", rows, config, command);
+      System.out.println(Report.lastLine(List.of(), rows));
+      return;
+    }
+    List<RunResult> rows = runAll(config, config.contenders, config.jobs, config.runtime, true);
+    write(out, "results", "bqjobs benchmark: comparison", rows, config, command);
+    List<RunResult> longRows = new ArrayList<>();
+    if (!config.noLongJobs) {
+      // The cost of polling: the long-jobs workload for bqjobs and beam, as part of the comparison.
+      List<String> longContenders = new ArrayList<>();
+      for (String name : List.of("bqjobs", "beam")) {
+        if (config.contenders.contains(name)) {
+          longContenders.add(name);
+        }
+      }
+      // Never sampled: both keep many jobs in flight, so their time does not scale per wave.
+      longRows =
+          runAll(config, longContenders, BenchConfig.LONG_JOBS, BenchConfig.LONG_RUNTIME, false);
+      write(out, "long-jobs", "bqjobs benchmark: long jobs", longRows, config, command);
+    }
+    System.out.println(Report.lastLine(rows, longRows));
+  }
+
+  private static List<RunResult> runAll(
+      BenchConfig config, List<String> contenders, int jobs, String runtime, boolean maySample)
+      throws Exception {
+    long[] range = Durations.parseRange(runtime);
     ContenderRun runner = new ContenderRun(config, config.resolveEmulatorJar());
     int concurrent = Math.min(config.shards, config.effectiveParallelism());
     List<RunResult> rows = new ArrayList<>();
-    for (String name : config.contenders) {
-      double estimate = Estimates.millis(name, config.jobs, range, config);
-      int n = Figures.sampleSize(config.jobs, concurrent, estimate, config.timeCapMillis);
+    for (String name : contenders) {
+      double estimate = Estimates.millis(name, jobs, range, config);
+      int n =
+          maySample ? Figures.sampleSize(jobs, concurrent, estimate, config.timeCapMillis) : jobs;
       System.out.printf(
           Locale.ROOT,
-          "%s: %d of %d jobs%s (estimate %s s at full size)%n",
+          "%s: %d of %d jobs of %s%s (estimate %s s at full size)%n",
           name,
           n,
-          config.jobs,
-          n < config.jobs ? ", sampled to fit --time-cap" : "",
+          jobs,
+          runtime,
+          n < jobs ? ", sampled to fit --time-cap" : "",
           Durations.seconds(estimate));
-      RunResult r = runner.run(Contender.named(name), config.jobs, n, config.runtime);
+      RunResult r = runner.run(Contender.named(name), jobs, n, runtime);
       System.out.printf(
           Locale.ROOT,
-          "%s: wall %s s (full size %s s), bound %s s, ratio %s, jobs.get/job %s, duplicates %d,"
-              + " slot use %s, last insert at %s s, peak heap %d MB (live %d MB), CPU client %d ms"
-              + " server %d ms, %s%n",
+          "%s: wall %s s (full size %s s), bound %s s, ratio %s, quota bound %s s, ratio %s,"
+              + " jobs.get/job %s, jobs.list/job %s, calls/job %s, duplicates %d, slot use %s,"
+              + " last insert at %s s, peak heap %d MB (live %d MB), CPU client %d ms (%s ms/job)"
+              + " server %d ms, load %s, %s%n",
           name,
           Durations.seconds(r.wallMillis),
           Durations.seconds(r.scaledWallMillis),
           Durations.seconds(r.boundMillis),
           Report.dec(r.ratio),
+          Durations.seconds(r.quotaBoundMillis),
+          Report.dec(r.quotaRatio),
           Report.dec(r.getsPerJob),
+          Report.dec(r.listsPerJob),
+          Report.dec(r.callsPerJob),
           r.duplicates,
           Report.dec(r.utilisation),
           Durations.seconds(r.lastInsertMillis),
           r.peakHeapBytes >> 20,
           r.peakLiveHeapBytes >> 20,
           r.clientCpuMillis,
+          Report.dec(Figures.perJob(r.clientCpuMillis, r.ranJobs)),
           r.serverCpuMillis,
+          loadAverage(),
           r.status());
       rows.add(r);
     }
-    String title =
-        stem.equals("long-jobs") ? "bqjobs benchmark: long jobs" : "bqjobs benchmark: comparison";
+    return rows;
+  }
+
+  private static void write(
+      Path out, String stem, String title, List<RunResult> rows, BenchConfig config, String command)
+      throws IOException {
+    int jobs = rows.isEmpty() ? 0 : rows.get(0).fullJobs;
     String md = Report.markdown(rows, title, context(config, command));
     Report.write(out.resolve(stem + ".md"), md);
     Report.write(out.resolve(stem + ".csv"), Report.csv(rows));
-    Chart.write(out.resolve(stem + ".png"), rows, title + " (" + config.jobs + " jobs)");
+    Chart.write(out.resolve(stem + ".png"), rows, title + " (" + jobs + " jobs)");
     System.out.println(md);
     System.out.println("written: " + out.resolve(stem + ".md") + ", .csv, .png");
-    System.out.println(Report.lastLine(rows));
   }
 
   /** How the figures were made: the command, the settings and how busy the machine was. */
@@ -115,6 +156,7 @@ public final class BenchMain {
             + " --seed "
             + c.seed
             + (c.faults != null ? " --faults '" + c.faults + "'" : "")
+            + (c.quota != null ? " --quota " + c.quota : " (no quota)")
             + "; DirectRunner --targetParallelism="
             + c.effectiveParallelism()
             + "; "
@@ -123,7 +165,9 @@ public final class BenchMain {
             + (c.bqjobsTuned() ? "; bqjobs options changed from their defaults (experiment)" : ""),
         "- wall: from the server's first jobs.insert (minimum job creationTime) to the"
             + " pipeline's end; start-up: from Pipeline.run() to that first insert; bound:"
-            + " max(max r, sum r / cap) over the runtimes the server scheduled; a sampled"
+            + " max(max r, sum r / cap) over the runtimes the server scheduled; quota bound:"
+            + " max(bound, (N - 1) / Q + min r), Q the jobs.insert quota; calls: every API"
+            + " request (refused ones too); a sampled"
             + " contender ran whole shard waves within --time-cap, its wall time scaled to the full"
             + " job count; other calls: every API call but jobs.get, jobs.insert and our jobs.list"
             + " (e.g. the client library's jobs.getQueryResults); slot use: sum r / (cap x server"

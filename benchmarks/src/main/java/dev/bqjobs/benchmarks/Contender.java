@@ -87,6 +87,9 @@ abstract class Contender {
         run =
             run.withPollBackoff(Duration.millis(initial), Duration.millis(Math.max(initial, max)));
       }
+      if (c.bqjobsMaxQueuedJobs != null) {
+        run = run.withMaxQueuedJobs(c.bqjobsMaxQueuedJobs);
+      }
       if (c.bqjobsShards != null) {
         run = run.withNumShards(c.bqjobsShards);
       }

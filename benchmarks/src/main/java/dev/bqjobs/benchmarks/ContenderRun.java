@@ -39,7 +39,7 @@ final class ContenderRun {
     r.sampled = ranJobs < fullJobs;
     try (LocalServerProcess server =
         LocalServerProcess.start(
-            emulatorJar, config.serverCap, runtime, config.seed, config.faults)) {
+            emulatorJar, config.serverCap, runtime, config.seed, config.faults, config.quota)) {
       Pipeline p = Pipeline.create(options(server.rootUrl(), contender.name(), ranJobs));
       PCollection<String> keys =
           p.apply("Keys", Create.of(Workload.keys(ranJobs)).withCoder(StringUtf8Coder.of()));
@@ -90,6 +90,11 @@ final class ContenderRun {
     r.scaledWallMillis = Figures.scaleToFull(r.wallMillis, r.ranJobs, r.fullJobs);
     r.boundMillis = Figures.lowerBoundMillis(runtimes, config.serverCap);
     r.ratio = Figures.ratio(r.wallMillis, r.boundMillis);
+    r.quotaBoundMillis =
+        Figures.quotaBoundMillis(runtimes, config.serverCap, BenchConfig.insertQuota(config.quota));
+    r.quotaRatio = Figures.ratio(r.wallMillis, r.quotaBoundMillis);
+    r.listsPerJob = Figures.perJob(stats.calls("jobs.list"), r.ranJobs);
+    r.callsPerJob = Figures.perJob(stats.apiCalls(), r.ranJobs);
     r.getsPerJob = Figures.perJob(stats.calls("jobs.get"), r.ranJobs);
     r.insertsPerJob = Figures.perJob(stats.calls("jobs.insert"), r.ranJobs);
     r.otherCallsPerJob =

@@ -33,6 +33,27 @@ final class Figures {
     return Math.max(max, sum / cap);
   }
 
+  /**
+   * The shortest time a client that respects the per-user insert quota could need: {@code max(max
+   * r, sum r / cap, (N - 1) / Q + min r)}, Q the jobs.insert quota in requests per second. Job N
+   * cannot start before {@code (N - 1) / Q}, nor end before the shortest runtime after that. An
+   * infinite Q gives {@link #lowerBoundMillis}.
+   */
+  static double quotaBoundMillis(
+      Collection<Long> runtimesMillis, int cap, double insertsPerSecond) {
+    double bound = lowerBoundMillis(runtimesMillis, cap);
+    if (runtimesMillis.isEmpty()
+        || !(insertsPerSecond > 0)
+        || Double.isInfinite(insertsPerSecond)) {
+      return bound;
+    }
+    long min = Long.MAX_VALUE;
+    for (long r : runtimesMillis) {
+      min = Math.min(min, r);
+    }
+    return Math.max(bound, (runtimesMillis.size() - 1) * 1000.0 / insertsPerSecond + min);
+  }
+
   /** The share of the server's slots busy over {@code spanMillis}: {@code sum r / (cap * span)}. */
   static double utilisation(Collection<Long> runtimesMillis, int cap, double spanMillis) {
     if (!(spanMillis > 0)) {

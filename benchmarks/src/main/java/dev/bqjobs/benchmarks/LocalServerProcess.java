@@ -32,7 +32,12 @@ final class LocalServerProcess implements AutoCloseable {
 
   /** Starts {@code java -jar JAR --port 0 ...} and waits for its listening line. */
   static LocalServerProcess start(
-      Path jar, int maxRunningJobs, String runtime, long seed, @Nullable String faults)
+      Path jar,
+      int maxRunningJobs,
+      String runtime,
+      long seed,
+      @Nullable String faults,
+      @Nullable String quota)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -49,6 +54,10 @@ final class LocalServerProcess implements AutoCloseable {
     if (faults != null) {
       command.add("--faults");
       command.add(faults);
+    }
+    if (quota != null) {
+      command.add("--quota");
+      command.add(quota);
     }
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<String> url = new CompletableFuture<>();

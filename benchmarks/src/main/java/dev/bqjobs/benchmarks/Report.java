@@ -17,9 +17,12 @@ final class Report {
     b.append("# ").append(title).append("\n\n").append(context).append("\n\n");
     b.append(
         "| contender | jobs run | wall s | wall s at full size | start-up s | server span s"
-            + " | last insert s | slot use | bound s | ratio | jobs.get/job | jobs.insert/job | other calls/job"
+            + " | last insert s | slot use | bound s | ratio | quota bound s | ratio to quota bound"
+            + " | jobs.get/job | jobs.insert/job | jobs.list/job | other calls/job | calls/job"
             + " | duplicates | peak heap MB | live heap MB | client CPU ms/job | server CPU ms/job | bqjobs faster by | status |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    b.append(
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+            + "---|---|\n");
     RunResult ours = find(rows, "bqjobs");
     for (RunResult r : rows) {
       b.append("| ")
@@ -45,11 +48,19 @@ final class Report {
           .append(" | ")
           .append(dec(r.ratio))
           .append(" | ")
+          .append(Durations.seconds(r.quotaBoundMillis))
+          .append(" | ")
+          .append(dec(r.quotaRatio))
+          .append(" | ")
           .append(dec(r.getsPerJob))
           .append(" | ")
           .append(dec(r.insertsPerJob))
           .append(" | ")
+          .append(dec(r.listsPerJob))
+          .append(" | ")
           .append(dec(r.otherCallsPerJob))
+          .append(" | ")
+          .append(dec(r.callsPerJob))
           .append(" | ")
           .append(r.duplicates)
           .append(" | ")
@@ -76,7 +87,8 @@ final class Report {
     StringBuilder b =
         new StringBuilder(
             "contender,full_jobs,ran_jobs,sampled,wall_ms,scaled_wall_ms,startup_ms,server_span_ms,"
-                + "last_insert_ms,utilisation,bound_ms,ratio,gets_per_job,inserts_per_job,other_calls_per_job,duplicates,"
+                + "last_insert_ms,utilisation,bound_ms,ratio,quota_bound_ms,quota_ratio,gets_per_job,"
+                + "inserts_per_job,lists_per_job,other_calls_per_job,calls_per_job,duplicates,"
                 + "peak_heap_bytes,peak_live_heap_bytes,client_cpu_ms,server_cpu_ms,succeeded,failed,status\n");
     for (RunResult r : rows) {
       b.append(
@@ -94,9 +106,13 @@ final class Report {
               dec(r.utilisation),
               Long.toString(Math.round(r.boundMillis)),
               dec(r.ratio),
+              Long.toString(Math.round(r.quotaBoundMillis)),
+              dec(r.quotaRatio),
               dec(r.getsPerJob),
               dec(r.insertsPerJob),
+              dec(r.listsPerJob),
               dec(r.otherCallsPerJob),
+              dec(r.callsPerJob),
               Long.toString(r.duplicates),
               Long.toString(r.peakHeapBytes),
               Long.toString(r.peakLiveHeapBytes),
@@ -111,28 +127,42 @@ final class Report {
   }
 
   /**
-   * {@code bench: ratio_to_bound=R gets_per_job=G speedup_vs_beam=B speedup_vs_naive=S
-   * speedup_vs_client=C duplicates=D} for bqjobs; a speedup against a contender that did not run is
-   * 0.
+   * {@code bench: ratio_to_bound=R ratio_to_quota_bound=RQ gets_per_job=G lists_per_job=LS
+   * calls_per_job=K speedup_vs_beam=B speedup_vs_naive=S speedup_vs_client=C duplicates=D
+   * client_cpu_ms_per_job=X beam_client_cpu_ms_per_job=Y long_ratio_to_bound=L long_gets_per_job=LG
+   * long_calls_per_job=LK long_speedup_vs_beam=LB} for bqjobs, from the comparison's rows and the
+   * long-jobs rows (empty when not run); a figure of a contender or workload that did not run is 0.
    */
-  static String lastLine(List<RunResult> rows) {
+  static String lastLine(List<RunResult> rows, List<RunResult> longRows) {
     RunResult ours = find(rows, "bqjobs");
-    if (ours == null) {
-      return "bench: ratio_to_bound=0 gets_per_job=0 speedup_vs_beam=0 speedup_vs_naive=0"
-          + " speedup_vs_client=0 duplicates=0";
-    }
-    return "bench: ratio_to_bound="
-        + dec(ours.ratio)
-        + " gets_per_job="
-        + dec(ours.getsPerJob)
-        + " speedup_vs_beam="
-        + speedup(rows, "beam", ours)
-        + " speedup_vs_naive="
-        + speedup(rows, "naive", ours)
-        + " speedup_vs_client="
-        + speedup(rows, "client", ours)
-        + " duplicates="
-        + ours.duplicates;
+    RunResult beam = find(rows, "beam");
+    RunResult longOurs = find(longRows, "bqjobs");
+    StringBuilder b = new StringBuilder("bench:");
+    field(b, "ratio_to_bound", ours == null ? 0 : ours.ratio);
+    field(b, "ratio_to_quota_bound", ours == null ? 0 : ours.quotaRatio);
+    field(b, "gets_per_job", ours == null ? 0 : ours.getsPerJob);
+    field(b, "lists_per_job", ours == null ? 0 : ours.listsPerJob);
+    field(b, "calls_per_job", ours == null ? 0 : ours.callsPerJob);
+    b.append(" speedup_vs_beam=").append(ours == null ? "0" : speedup(rows, "beam", ours));
+    b.append(" speedup_vs_naive=").append(ours == null ? "0" : speedup(rows, "naive", ours));
+    b.append(" speedup_vs_client=").append(ours == null ? "0" : speedup(rows, "client", ours));
+    b.append(" duplicates=").append(ours == null ? 0 : ours.duplicates);
+    field(b, "client_cpu_ms_per_job", cpuPerJob(ours));
+    field(b, "beam_client_cpu_ms_per_job", cpuPerJob(beam));
+    field(b, "long_ratio_to_bound", longOurs == null ? 0 : longOurs.ratio);
+    field(b, "long_gets_per_job", longOurs == null ? 0 : longOurs.getsPerJob);
+    field(b, "long_calls_per_job", longOurs == null ? 0 : longOurs.callsPerJob);
+    b.append(" long_speedup_vs_beam=")
+        .append(longOurs == null ? "0" : speedup(longRows, "beam", longOurs));
+    return b.toString();
+  }
+
+  private static void field(StringBuilder b, String name, double value) {
+    b.append(' ').append(name).append('=').append(dec(value));
+  }
+
+  private static double cpuPerJob(@Nullable RunResult r) {
+    return r == null || r.error != null ? 0 : Figures.perJob(r.clientCpuMillis, r.ranJobs);
   }
 
   private static String speedup(List<RunResult> rows, String name, RunResult ours) {

@@ -32,7 +32,19 @@ final class RunResult {
 
   double boundMillis;
   double ratio;
+
+  /** {@link Figures#quotaBoundMillis}, and wall time over it. */
+  double quotaBoundMillis;
+
+  double quotaRatio;
   double getsPerJob;
+
+  /** jobs.list calls per job (the contender's own; the benchmark's reading is not counted). */
+  double listsPerJob;
+
+  /** Every API request the contender made (any method, any answer), per job. */
+  double callsPerJob;
+
   double insertsPerJob;
   double otherCallsPerJob;
   long duplicates;

@@ -116,6 +116,17 @@ final class ServerStats {
     return n;
   }
 
+  /** Every BigQuery API request (any method, any answer); the server's own endpoints excluded. */
+  long apiCalls() {
+    long n = 0;
+    for (Map.Entry<String, Long> e : requests.entrySet()) {
+      if (!e.getKey().startsWith("emulator.")) {
+        n += e.getValue();
+      }
+    }
+    return n;
+  }
+
   List<Long> runtimes() {
     return new ArrayList<>(scheduledRuntimeMs.values());
   }
@@ -128,11 +139,12 @@ final class ServerStats {
   /** GETs JSON, trying three times: a loaded server may stall one answer. */
   private static JsonObject getJson(String url) throws IOException, InterruptedException {
     IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 0; attempt < 10; attempt++) {
       try {
         return getJsonOnce(url);
       } catch (IOException e) {
         last = e;
+        Thread.sleep(1_000); // e.g. the server's jobs.list quota after a long paging
       }
     }
     throw last;

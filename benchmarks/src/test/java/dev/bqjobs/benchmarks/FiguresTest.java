@@ -116,11 +116,50 @@ public class FiguresTest {
   public void lastLineIsPlainDecimals() {
     RunResult ours = row("bqjobs", 17_000, 1.13, 2.5);
     RunResult beam = row("beam", 20_400, 1.36, 1.0);
-    String line = Report.lastLine(List.of(ours, beam));
+    ours.quotaRatio = 1.05;
+    ours.listsPerJob = 0.25;
+    ours.callsPerJob = 2.2;
+    ours.ranJobs = 2000;
+    ours.clientCpuMillis = 8_000;
+    beam.ranJobs = 2000;
+    beam.clientCpuMillis = 10_000;
+    RunResult longOurs = row("bqjobs", 60_000, 1.1, 1.4);
+    longOurs.callsPerJob = 1.9;
+    RunResult longBeam = row("beam", 78_000, 1.3, 1.6);
+    String line = Report.lastLine(List.of(ours, beam), List.of(longOurs, longBeam));
     assertEquals(
-        "bench: ratio_to_bound=1.13 gets_per_job=2.50 speedup_vs_beam=1.20 speedup_vs_naive=0"
-            + " speedup_vs_client=0 duplicates=0",
+        "bench: ratio_to_bound=1.13 ratio_to_quota_bound=1.05 gets_per_job=2.50"
+            + " lists_per_job=0.25 calls_per_job=2.20 speedup_vs_beam=1.20 speedup_vs_naive=0"
+            + " speedup_vs_client=0 duplicates=0 client_cpu_ms_per_job=4.00"
+            + " beam_client_cpu_ms_per_job=5.00 long_ratio_to_bound=1.10 long_gets_per_job=1.40"
+            + " long_calls_per_job=1.90 long_speedup_vs_beam=1.30",
         line);
+  }
+
+  @Test
+  public void quotaBoundCountsTheInsertRate() {
+    // The example: 2,000 jobs at 100 inserts/s cannot end before 19.99 s + the shortest.
+    List<Long> runtimes = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      runtimes.add(500L + i);
+    }
+    assertEquals(19_990 + 500, Figures.quotaBoundMillis(runtimes, 200, 100), EPS);
+    assertEquals(
+        Figures.lowerBoundMillis(runtimes, 200),
+        Figures.quotaBoundMillis(runtimes, 200, Double.POSITIVE_INFINITY),
+        EPS);
+  }
+
+  @Test
+  public void quotaFlagDefaultsToBigQuerysRates() {
+    assertEquals(BenchConfig.DEFAULT_QUOTA, BenchConfig.parse().quota);
+    assertEquals(100, BenchConfig.insertQuota(BenchConfig.parse().quota), EPS);
+    assertEquals(null, BenchConfig.parse("--quota", "none").quota);
+    assertEquals(
+        Double.POSITIVE_INFINITY,
+        BenchConfig.insertQuota(BenchConfig.parse("--quota=none").quota),
+        EPS);
+    assertThrows(IllegalArgumentException.class, () -> BenchConfig.parse("--quota=fast"));
   }
 
   private static RunResult row(String name, double wall, double ratio, double gets) {

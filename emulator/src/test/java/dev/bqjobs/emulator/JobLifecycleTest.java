@@ -383,6 +383,50 @@ public class JobLifecycleTest {
   }
 
   @Test
+  public void jobsListMinimalCarriesStateAndErrorResultButNoStatus() throws Exception {
+    String project = "list-minimal";
+    Job failed = run(bq, queryJob(project, "minimal_bad", "SELECT * FROM no_such_dataset.t"));
+    assertThat(failed.getStatus().getErrorResult(), notNullValue());
+    long after = failed.getStatistics().getCreationTime() + 1;
+    bq.jobs()
+        .insert(project, withRuntime(queryJob(project, "minimal_running", "SELECT 1"), 10_000))
+        .execute();
+
+    JobList all = bq.jobs().list(project).setProjection("minimal").execute();
+    assertThat(all.getJobs(), hasSize(2));
+    for (JobList.Jobs j : all.getJobs()) {
+      assertThat(j.getStatus(), nullValue());
+      assertThat(j.getConfiguration(), nullValue());
+      assertThat(j.getState(), notNullValue());
+    }
+    JobList.Jobs bad = all.getJobs().get(1);
+    assertThat(bad.getJobReference().getJobId(), equalTo("minimal_bad"));
+    assertThat(bad.getState(), equalTo("DONE"));
+    assertThat(bad.getErrorResult().getReason(), notNullValue());
+
+    JobList active =
+        bq.jobs()
+            .list(project)
+            .setProjection("minimal")
+            .setStateFilter(List.of("pending", "running"))
+            .execute();
+    assertThat(active.getJobs(), hasSize(1));
+    assertThat(active.getJobs().get(0).getJobReference().getJobId(), equalTo("minimal_running"));
+    JobList recent =
+        bq.jobs().list(project).setMinCreationTime(java.math.BigInteger.valueOf(after)).execute();
+    assertThat(recent.getJobs(), hasSize(1));
+    assertThat(recent.getJobs().get(0).getStatus(), notNullValue()); // full projection: status
+    JobList older =
+        bq.jobs()
+            .list(project)
+            .setMaxCreationTime(java.math.BigInteger.valueOf(after - 1))
+            .execute();
+    assertThat(older.getJobs(), hasSize(1));
+    assertThat(older.getJobs().get(0).getJobReference().getJobId(), equalTo("minimal_bad"));
+    bq.jobs().cancel(project, "minimal_running").execute();
+  }
+
+  @Test
   public void jobsDeleteRemovesAFinishedJob() throws Exception {
     runOk(bq, queryJob(PROJECT, "to_delete", "SELECT 1"));
     bq.jobs().delete(PROJECT, "to_delete").setLocation("US").execute();

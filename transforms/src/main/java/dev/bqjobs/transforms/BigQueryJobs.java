@@ -9,6 +9,7 @@ import java.io.Serializable;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Map;
+import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.Pipeline;
@@ -211,17 +212,30 @@ import org.slf4j.LoggerFactory;
  *       pipeline graph, templates or staged files ({@link Run#withCredentials} is deprecated: it
  *       does serialise them).
  *   <li>{@link Run#withRunToken}: drawn per launch at run time (job name, UTC time, random part).
- *   <li>{@link Run#withMaxConcurrentJobs}: 100 in flight for the whole transform, split evenly over
- *       the shards.
+ *   <li>{@link Run#withMaxConcurrentJobs}: 100 running for the whole transform, split evenly over
+ *       the shards; the shards running in one JVM share their slots.
+ *   <li>{@link Run#withMaxQueuedJobs}: a quarter of the concurrent jobs, inserted beyond them for
+ *       BigQuery to queue (0: {@code withMaxConcurrentJobs} is the exact cap on jobs not DONE).
  *   <li>{@link Run#withNumShards}: 10 (at most the maximum concurrent jobs). Each shard's call
  *       holds its share of the concurrent jobs, so a runner should run all shards at once: the
  *       DirectRunner runs only 3 calls at a time unless {@code --targetParallelism} is at least
  *       {@link Run#shardCount()} (the {@code bqjobs} command sets it).
- *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s.
+ *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s,
+ *       when jobs are polled one by one. While at least 4 jobs of a project are in flight in a JVM,
+ *       their ends are detected together instead: every 0.75 s (or a sixteenth of the mean runtime
+ *       of finished jobs, at most 4 s) one shard lists the caller's PENDING and RUNNING jobs
+ *       ({@code jobs.list}, {@code projection=minimal}), and each job missing from the list is
+ *       fetched with one jobs.get, which decides (the list is only a hint). Each job then keeps a
+ *       slow backstop poll (from twice the mean runtime of finished jobs and the job's age, 1 to 5
+ *       min). Listing needs {@code bigquery.jobs.list} (not in {@code roles/bigquery.jobUser}): on
+ *       403 the JVM polls that project's jobs one by one. A failed list backs off up to 8 s; about
+ *       50 JVMs under one principal reach jobs.list's 100 requests per second.
  *   <li>{@link Run#withJobTimeout}: 6 hours (BigQuery's own limit) per attempt, from its insert.
  *   <li>{@link Run#withMaxJobAttempts}: 3, counting the first.
  *   <li>{@link Run#withErrorHandler}: none; failures go to {@code failed()} only.
- *   <li>{@link Run#withMaxInsertsPerSecond}: 80 (jobs.insert and jobs.cancel); {@link
+ *   <li>{@link Run#withMaxInsertsPerSecond}: 95 (jobs.insert and jobs.cancel), just under
+ *       BigQuery's per-user 100 per second, so one worker uses the quota; halved on each {@code
+ *       rateLimitExceeded} and recovered step by step (AIMD), so a fleet backs off; {@link
  *       Run#withMaxGetsPerSecond}: 500. These limits are per JVM: BigQuery's quotas are per user
  *       (about 100 inserts and 1,000 gets per second), so N workers may reach N times the limits.
  *       The insert rate also bounds throughput: jobs start at most at {@code
@@ -285,9 +299,16 @@ public final class BigQueryJobs {
   static final Duration DEFAULT_POLL_MAX = Duration.standardSeconds(30);
   static final Duration DEFAULT_JOB_TIMEOUT = Duration.standardHours(6);
   static final int DEFAULT_MAX_JOB_ATTEMPTS = 3;
-  // 80% of BigQuery's per-user jobs.insert rate (about 100/s): below the quota, so a single
-  // worker never meets rateLimitExceeded, yet close to it, since the insert rate bounds throughput.
-  static final double DEFAULT_MAX_INSERTS_PER_SECOND = 80;
+  // Just under BigQuery's per-user jobs.insert rate (about 100/s): the insert rate bounds a fleet's
+  // throughput, so one worker uses the quota fully; AIMD on rateLimitExceeded shares it in a fleet.
+  static final double DEFAULT_MAX_INSERTS_PER_SECOND = 95;
+
+  /** The default queue allowance: this share of {@code maxConcurrentJobs}, at most 1,000. */
+  static final double DEFAULT_QUEUED_SHARE = 0.25;
+
+  /** About BigQuery's interactive query queue per project and region. */
+  static final int MAX_QUEUED_JOBS = 1_000;
+
   static final double DEFAULT_MAX_GETS_PER_SECOND = 500;
 
   /** The transform with every default set; see the class documentation. */
@@ -331,6 +352,19 @@ public final class BigQueryJobs {
     abstract int getMaxConcurrentJobs();
 
     abstract int getNumShards();
+
+    /** Null: the default, {@link #maxQueuedJobs()}. */
+    abstract @Nullable Integer getMaxQueuedJobs();
+
+    /**
+     * The jobs inserted beyond {@link #withMaxConcurrentJobs} for BigQuery to queue: the option's
+     * value, or by default a quarter of the concurrent jobs (at most 1,000).
+     */
+    int maxQueuedJobs() {
+      return getMaxQueuedJobs() != null
+          ? getMaxQueuedJobs()
+          : Math.min(MAX_QUEUED_JOBS, (int) (getMaxConcurrentJobs() * DEFAULT_QUEUED_SHARE));
+    }
 
     /**
      * How many shard calls this transform runs: {@link #withNumShards} capped at {@link
@@ -385,6 +419,8 @@ public final class BigQueryJobs {
       abstract Builder setMaxConcurrentJobs(int max);
 
       abstract Builder setNumShards(int shards);
+
+      abstract Builder setMaxQueuedJobs(Integer queued);
 
       abstract Builder setPollInitialInterval(Duration initial);
 
@@ -505,13 +541,34 @@ public final class BigQueryJobs {
     }
 
     /**
-     * The most jobs in flight for the whole transform, split evenly over the shards. Default 100.
+     * The most jobs running at once for the whole transform. Default 100. With {@link
+     * #withMaxQueuedJobs} (default: a quarter of this) the transform keeps up to {@code
+     * maxConcurrentJobs + maxQueuedJobs} jobs not yet DONE, so BigQuery's own queue starts the next
+     * job the moment a slot frees; give {@code withMaxQueuedJobs(0)} when this number must be a
+     * hard cap (e.g. DML's 2 running and 20 queued statements per table). The total is split over
+     * the shards, and the shards running in one JVM share it: a shard that has started all its
+     * requests lends its unused slots to the others.
      */
     public Run withMaxConcurrentJobs(int maxConcurrentJobs) {
       checkArgument(
           maxConcurrentJobs >= 1,
           "withMaxConcurrentJobs(" + maxConcurrentJobs + "): must be at least 1");
       return toBuilder().setMaxConcurrentJobs(maxConcurrentJobs).build();
+    }
+
+    /**
+     * How many jobs to keep inserted beyond {@link #withMaxConcurrentJobs}, for BigQuery to queue
+     * (it queues interactive queries above a project's concurrency, up to about 1,000 per project
+     * and region) and start the moment a slot frees, instead of waiting for our next poll to see a
+     * job end. {@code maxConcurrentJobs + maxQueuedJobs} caps the jobs not yet DONE; 0 makes {@code
+     * maxConcurrentJobs} that cap exactly. Default: a quarter of {@code maxConcurrentJobs}, at most
+     * 1,000.
+     */
+    public Run withMaxQueuedJobs(int maxQueuedJobs) {
+      checkArgument(
+          maxQueuedJobs >= 0 && maxQueuedJobs <= MAX_QUEUED_JOBS,
+          "withMaxQueuedJobs(" + maxQueuedJobs + "): must be between 0 and " + MAX_QUEUED_JOBS);
+      return toBuilder().setMaxQueuedJobs(maxQueuedJobs).build();
     }
 
     /**
@@ -526,7 +583,10 @@ public final class BigQueryJobs {
 
     /**
      * Per-job poll backoff: the first poll {@code initial} after the insert, each next interval 1.5
-     * times longer (with jitter) up to {@code max}. Default 1 s and 30 s.
+     * times longer (with jitter) up to {@code max}. Default 1 s and 30 s. It applies when jobs are
+     * polled one by one (few jobs in flight, or {@code jobs.list} refused or failing); while the
+     * JVM's {@code jobs.list} detects job ends, each job's polls are a slower backstop, never
+     * sooner than this schedule (see the class documentation).
      */
     public Run withPollBackoff(Duration initial, Duration max) {
       checkArgument(
@@ -566,8 +626,12 @@ public final class BigQueryJobs {
     }
 
     /**
-     * The most jobs.insert (and jobs.cancel) calls per second in one JVM. Default 80. BigQuery's
-     * quota is per user (about 100 per second): N workers may reach N times this rate.
+     * The most jobs.insert (and jobs.cancel) calls per second in one JVM. Default 95, just under
+     * BigQuery's per-user quota of about 100 per second, so one worker uses it fully. On {@code
+     * rateLimitExceeded} the rate halves (at most once a second) and recovers by a tenth per quiet
+     * second, so several workers under one principal (N workers may reach N times this rate) back
+     * off to share the quota. The sustained job rate is {@code min(maxInsertsPerSecond,
+     * (maxConcurrentJobs + maxQueuedJobs) / mean runtime)}.
      */
     public Run withMaxInsertsPerSecond(double rate) {
       checkArgument(
@@ -646,14 +710,15 @@ public final class BigQueryJobs {
       int shards = shardCount();
       RunSettings settings =
           new RunSettings(
-                  Math.max(1, getMaxConcurrentJobs() / shards),
+                  Math.max(1, (getMaxConcurrentJobs() + maxQueuedJobs()) / shards),
                   getPollInitialInterval().getMillis(),
                   getPollMaxInterval().getMillis(),
                   getJobTimeout().getMillis(),
                   getMaxJobAttempts(),
                   getMaxInsertsPerSecond(),
                   getMaxGetsPerSecond())
-              .withLeanResults(getLeanResults());
+              .withLeanResults(getLeanResults())
+              .withSharedBudget(UUID.randomUUID().toString());
       JobService.Factory factory =
           getJobServiceFactory() != null
               ? getJobServiceFactory()
@@ -759,6 +824,7 @@ public final class BigQueryJobs {
                   .withLabel("Run token"))
           .add(DisplayData.item("maxConcurrentJobs", getMaxConcurrentJobs()))
           .add(DisplayData.item("numShards", getNumShards()))
+          .add(DisplayData.item("maxQueuedJobs", maxQueuedJobs()))
           .add(DisplayData.item("pollInitialInterval", getPollInitialInterval()))
           .add(DisplayData.item("pollMaxInterval", getPollMaxInterval()))
           .add(DisplayData.item("jobTimeout", getJobTimeout()))

@@ -12,10 +12,13 @@ import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.BigqueryScopes;
 import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobCancelResponse;
+import com.google.api.services.bigquery.model.JobList;
 import com.google.auth.Credentials;
 import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.GoogleCredentials;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
 import java.util.logging.Level;
 import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -42,6 +45,8 @@ final class BigqueryJobService implements JobService {
   /** google-http-client's request logger. */
   private static final java.util.logging.Logger HTTP_LOG =
       java.util.logging.Logger.getLogger(HttpTransport.class.getName());
+
+  private static final List<String> ACTIVE_STATES = List.of("pending", "running");
 
   private final Bigquery client;
 
@@ -124,6 +129,24 @@ final class BigqueryJobService implements JobService {
   public Job get(String projectId, String jobId, @Nullable String location) throws IOException {
     try {
       return client.jobs().get(projectId, jobId).setLocation(location).execute();
+    } catch (HttpResponseException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public JobList listActive(String projectId, long minCreationTime, @Nullable String pageToken)
+      throws IOException {
+    try {
+      return client
+          .jobs()
+          .list(projectId)
+          .setStateFilter(ACTIVE_STATES)
+          .setProjection("minimal")
+          .setMinCreationTime(BigInteger.valueOf(minCreationTime))
+          .setMaxResults(1000L)
+          .setPageToken(pageToken)
+          .execute();
     } catch (HttpResponseException e) {
       throw translate(e);
     }

@@ -20,6 +20,10 @@ final class JobMetrics implements Serializable {
   final Counter requestRetries = Metrics.counter(NAMESPACE, "request_retries");
   final Counter jobReruns = Metrics.counter(NAMESPACE, "job_reruns");
   final Counter polls = Metrics.counter(NAMESPACE, "polls");
+
+  /** Jobs polled at once because the fleet's jobs.list no longer showed them running. */
+  final Counter fleetHints = Metrics.counter(NAMESPACE, "fleet_hints");
+
   final Distribution jobRuntimeMs = Metrics.distribution(NAMESPACE, "job_runtime_ms");
 
   void countOutcome(JobResult.Outcome outcome) {

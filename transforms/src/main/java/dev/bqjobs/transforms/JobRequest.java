@@ -31,6 +31,9 @@ public final class JobRequest {
   private final @Nullable String project;
   private final @Nullable String location;
 
+  /** The canonical JSON, made at its first use: the request is immutable (coders, equality). */
+  private transient volatile @Nullable String canonicalJson;
+
   private JobRequest(
       String configurationJson,
       @Nullable String key,
@@ -151,7 +154,12 @@ public final class JobRequest {
 
   /** Canonical JSON of the whole request; the coder's wire format. */
   String toCanonicalJson() {
-    return CanonicalJson.toJson(toTree());
+    String json = canonicalJson;
+    if (json == null) {
+      json = CanonicalJson.toJson(toTree());
+      canonicalJson = json;
+    }
+    return json;
   }
 
   static JobRequest fromCanonicalJson(String json) {

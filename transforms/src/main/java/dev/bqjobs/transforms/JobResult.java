@@ -10,6 +10,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -248,7 +249,33 @@ public final class JobResult {
     return start == null ? null : new Duration(start, s.getEndTime());
   }
 
+  /**
+   * The coder's wire format: the whole result as canonical JSON. Written by joining its parts,
+   * which are canonical already, in sorted key order: the same bytes as sorting the whole tree
+   * ({@link #toCanonicalJsonBySorting}, compared in CodersTest), without parsing anything. Runners
+   * encode each result several times (outputs, immutability checks).
+   */
   String toCanonicalJson() {
+    StringBuilder out = new StringBuilder(256 + (jobJson == null ? 0 : jobJson.length()));
+    out.append("{\"attemptJobIds\":").append(CanonicalJson.toJson(idsArray()));
+    if (errorResultJson != null) {
+      out.append(",\"errorResult\":").append(errorResultJson);
+    }
+    out.append(",\"errors\":").append(errorsJson);
+    if (jobJson != null) {
+      out.append(",\"job\":").append(jobJson);
+    }
+    if (jobReferenceJson != null) {
+      out.append(",\"jobReference\":").append(jobReferenceJson);
+    }
+    out.append(",\"key\":").append(CanonicalJson.toJson(new JsonPrimitive(key)));
+    out.append(",\"outcome\":").append(CanonicalJson.toJson(new JsonPrimitive(outcome.name())));
+    out.append(",\"request\":").append(request.toCanonicalJson());
+    return out.append('}').toString();
+  }
+
+  /** The canonical JSON made the slow way, by sorting the whole tree: the reference for tests. */
+  String toCanonicalJsonBySorting() {
     JsonObject tree = new JsonObject();
     tree.addProperty("key", key);
     tree.add("request", request.toTree());
@@ -263,10 +290,14 @@ public final class JobResult {
       tree.add("errorResult", JsonParser.parseString(errorResultJson));
     }
     tree.add("errors", JsonParser.parseString(errorsJson));
+    tree.add("attemptJobIds", idsArray());
+    return CanonicalJson.toJson(tree);
+  }
+
+  private JsonArray idsArray() {
     JsonArray ids = new JsonArray();
     attemptJobIds.forEach(ids::add);
-    tree.add("attemptJobIds", ids);
-    return CanonicalJson.toJson(tree);
+    return ids;
   }
 
   static JobResult fromCanonicalJson(String json) {

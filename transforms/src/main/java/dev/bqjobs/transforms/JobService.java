@@ -1,6 +1,7 @@
 package dev.bqjobs.transforms;
 
 import com.google.api.services.bigquery.model.Job;
+import com.google.api.services.bigquery.model.JobList;
 import java.io.IOException;
 import java.io.Serializable;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -24,6 +25,16 @@ interface JobService extends AutoCloseable {
 
   /** jobs.cancel: asynchronous and best effort; returns the job as it was at the request. */
   Job cancel(String projectId, String jobId, @Nullable String location) throws IOException;
+
+  /**
+   * One page of jobs.list: the caller's jobs still PENDING or RUNNING, created at or after {@code
+   * minCreationTime} (epoch ms), {@code projection=minimal}. Needs {@code bigquery.jobs.list}; an
+   * implementation without it answers 403 {@code accessDenied}, and callers poll per job instead.
+   */
+  default JobList listActive(String projectId, long minCreationTime, @Nullable String pageToken)
+      throws IOException {
+    throw new JobServiceException(403, "accessDenied", "jobs.list is not available here");
+  }
 
   @Override
   default void close() {}

@@ -60,7 +60,9 @@ final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> 
             inserts,
             gets,
             metrics,
-            () -> ThreadLocalRandom.current().nextDouble());
+            () -> ThreadLocalRandom.current().nextDouble(),
+            settings.budgetId == null ? JobBudget.unshared() : JobBudget.perJvm(settings.budgetId),
+            settings.budgetId);
     runner.run(
         shard.getValue().iterator(),
         (request, result) ->

@@ -1,6 +1,7 @@
 package dev.bqjobs.transforms;
 
 import java.io.Serializable;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** The numbers a shard's run loop works with; made from the transform's options. */
 final class RunSettings implements Serializable {
@@ -29,6 +30,12 @@ final class RunSettings implements Serializable {
   /** Drop the query plan and timeline from each result's job (see withLeanResults). */
   final boolean leanResults;
 
+  /**
+   * Names the JVM-wide {@link JobBudget} the transform's shards share (drawn once per transform at
+   * construction); null: each shard keeps exactly its own share.
+   */
+  final @Nullable String budgetId;
+
   RunSettings(
       int maxInFlight,
       long pollInitialMillis,
@@ -50,7 +57,8 @@ final class RunSettings implements Serializable {
         32_000,
         5,
         10 * 60_000,
-        false);
+        false,
+        null);
   }
 
   private RunSettings(
@@ -66,7 +74,8 @@ final class RunSettings implements Serializable {
       long requestBackoffMaxMillis,
       int maxNotFound,
       long cancelGraceMillis,
-      boolean leanResults) {
+      boolean leanResults,
+      @Nullable String budgetId) {
     this.maxInFlight = maxInFlight;
     this.pollInitialMillis = pollInitialMillis;
     this.pollMaxMillis = pollMaxMillis;
@@ -80,6 +89,7 @@ final class RunSettings implements Serializable {
     this.maxNotFound = maxNotFound;
     this.cancelGraceMillis = cancelGraceMillis;
     this.leanResults = leanResults;
+    this.budgetId = budgetId;
   }
 
   RunSettings withLeanResults(boolean lean) {
@@ -96,6 +106,26 @@ final class RunSettings implements Serializable {
         requestBackoffMaxMillis,
         maxNotFound,
         cancelGraceMillis,
-        lean);
+        lean,
+        budgetId);
+  }
+
+  /** Shares the in-flight budget with the transform's other shards in the JVM (see JobBudget). */
+  RunSettings withSharedBudget(@Nullable String id) {
+    return new RunSettings(
+        maxInFlight,
+        pollInitialMillis,
+        pollMaxMillis,
+        jobTimeoutMillis,
+        maxJobAttempts,
+        insertsPerSecond,
+        getsPerSecond,
+        maxRequestAttempts,
+        requestBackoffInitialMillis,
+        requestBackoffMaxMillis,
+        maxNotFound,
+        cancelGraceMillis,
+        leanResults,
+        id);
   }
 }

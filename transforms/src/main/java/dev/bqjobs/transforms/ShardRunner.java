@@ -41,6 +41,17 @@ final class ShardRunner {
   /** How many times more attempts a request gets for rate-limit refusals than for other errors. */
   static final int RATE_LIMIT_PATIENCE = 3;
 
+  /**
+   * While requests wait for a slot lent by another shard, the loop looks for one at least this
+   * often (instead of sleeping until its own next poll, up to the maximum poll interval).
+   */
+  static final long BORROW_CHECK_MILLIS = 100;
+
+  /** Bounds of the backstop poll interval while jobs.list detects completion. */
+  static final long BACKSTOP_MIN_MILLIS = 60_000;
+
+  static final long BACKSTOP_MAX_MILLIS = 300_000;
+
   /** The reason of a result whose job's final state could not be learned. */
   static final String UNKNOWN_STATE = "unknownState";
 
@@ -107,6 +118,17 @@ final class ShardRunner {
     /** A rate-limiter slot reserved for this tracker's next call, or null. */
     @Nullable RateLimiter reservedSlot;
 
+    /** This job holds a slot borrowed from the JVM's budget, not one of the shard's own. */
+    boolean borrowed;
+
+    /** The attempt's entry in its project's fleet watcher (jobs.list detects its end), or null. */
+    FleetWatcher.@Nullable Entry fleet;
+
+    /**
+     * The next poll is only the slow backstop: the fleet's jobs.list is expected to see the end.
+     */
+    boolean backstop;
+
     Tracker(PreparedJob request, long sequence, long now) {
       this.request = request;
       this.sequence = sequence;
@@ -150,6 +172,26 @@ final class ShardRunner {
   private final RateLimiter gets;
   private final JobMetrics metrics;
   private final DoubleSupplier random;
+  private final JobBudget budget;
+
+  /** Names the JVM's fleet watchers of this transform (one per project); null: per-job polling. */
+  private final @Nullable String fleetId;
+
+  private final Map<String, FleetWatcher> watchers = new HashMap<>();
+
+  /** Per watcher: the generation and activity last acted on. */
+  private final Map<FleetWatcher, long[]> watched = new HashMap<>();
+
+  /** Runtimes of this shard's finished jobs: the backstop polls are scheduled from them. */
+  private long finishedRuntimeSum;
+
+  private long finishedRuntimeCount;
+
+  /** Trackers holding borrowed slots; the others use the shard's own share. */
+  private int borrowedHere;
+
+  /** Every request has been admitted; the unused part of the share is lent to other shards. */
+  private boolean exhausted;
 
   private final PriorityQueue<Tracker> due =
       new PriorityQueue<>(
@@ -168,6 +210,21 @@ final class ShardRunner {
       RateLimiter gets,
       JobMetrics metrics,
       DoubleSupplier random) {
+    this(service, settings, time, inserts, gets, metrics, random, JobBudget.unshared(), null);
+  }
+
+  ShardRunner(
+      JobService service,
+      RunSettings settings,
+      TimeSource time,
+      RateLimiter inserts,
+      RateLimiter gets,
+      JobMetrics metrics,
+      DoubleSupplier random,
+      JobBudget budget,
+      @Nullable String fleetId) {
+    this.budget = budget;
+    this.fleetId = fleetId;
     this.service = service;
     this.settings = settings;
     this.time = time;
@@ -180,18 +237,131 @@ final class ShardRunner {
   /** Runs every request; returns when each has been emitted exactly once. */
   void run(Iterator<PreparedJob> requests, Output output) throws InterruptedException {
     while (true) {
-      while (inFlight.size() < settings.maxInFlight && requests.hasNext()) {
-        admit(requests.next(), output);
-      }
-      Tracker next = due.poll();
+      admitWhilePossible(requests, output);
+      boolean watching = watchFleet();
+      Tracker next = due.peek();
       if (next == null) {
-        return; // nothing in flight and nothing left
+        if (!requests.hasNext()) {
+          return; // nothing in flight and nothing left
+        }
+        time.sleepMillis(BORROW_CHECK_MILLIS); // cannot happen with a share of at least 1
+        continue;
       }
       long wait = next.dueAt - time.nowMillis();
       if (wait > 0) {
+        if ((budget.shared() && requests.hasNext()) || watching) {
+          // a slot may be lent, a list be due or another shard's list have ended jobs meanwhile
+          wait = Math.min(wait, BORROW_CHECK_MILLIS);
+        }
         time.sleepMillis(wait);
+        continue;
       }
+      due.poll();
       perform(next, output);
+    }
+  }
+
+  /**
+   * Lists the fleet's jobs when a list is due (one shard per JVM and project does it) and acts on
+   * what the last list found: a hinted job is polled now; when the list stops detecting (refused,
+   * failing, few jobs), backstop polls are brought forward to the per-job schedule. Returns whether
+   * any watcher detects completion now.
+   */
+  private boolean watchFleet() {
+    boolean watching = false;
+    for (FleetWatcher w : watchers.values()) {
+      w.maybeList(service);
+      boolean active = w.active();
+      watching |= active;
+      long[] seen = watched.get(w);
+      long generation = w.generation();
+      if (seen != null && seen[0] == generation && (seen[1] == 1) == active) {
+        continue;
+      }
+      watched.put(w, new long[] {generation, active ? 1 : 0});
+      long now = time.nowMillis();
+      for (Tracker t : inFlight.values()) {
+        if (t.fleet == null
+            || t.step != Step.POLL
+            || t.reservedSlot != null
+            || watchers.get(t.request.project) != w) {
+          continue;
+        }
+        if (t.fleet.hinted) {
+          t.fleet.hinted = false;
+          t.backstop = false;
+          if (t.dueAt > now) {
+            metrics.fleetHints.inc();
+            schedule(t, Step.POLL, now); // the list says it left: jobs.get decides
+          }
+        } else if (!active && t.backstop && t.dueAt > now + settings.pollInitialMillis) {
+          t.backstop = false;
+          schedule(t, Step.POLL, now + settings.pollInitialMillis);
+        }
+      }
+    }
+    return watching;
+  }
+
+  private FleetWatcher.@Nullable Entry trackInFleet(Tracker t, Job job) {
+    if (fleetId == null || t.cancelRequested) {
+      return t.fleet;
+    }
+    if (t.fleet != null && t.fleet.jobId.equals(t.jobId())) {
+      return t.fleet;
+    }
+    FleetWatcher w =
+        watchers.computeIfAbsent(t.request.project, p -> FleetWatcher.perJvm(fleetId, p, time));
+    if (t.fleet != null) {
+      w.untrack(t.fleet);
+    }
+    JobStatistics s = job.getStatistics();
+    long created =
+        s != null && s.getCreationTime() != null ? s.getCreationTime() : time.nowMillis();
+    t.fleet = w.track(t.jobId(), created);
+    return t.fleet;
+  }
+
+  private void untrackInFleet(Tracker t) {
+    if (t.fleet != null) {
+      FleetWatcher w = watchers.get(t.request.project);
+      if (w != null) {
+        w.untrack(t.fleet);
+      }
+      t.fleet = null;
+    }
+  }
+
+  /**
+   * The backstop poll's delay while the fleet's list detects completion: from what finished jobs
+   * took (twice the mean runtime) and the job's own age (so its polls double), never sooner than
+   * the per-job schedule, between {@value #BACKSTOP_MIN_MILLIS} and {@value #BACKSTOP_MAX_MILLIS}
+   * ms.
+   */
+  private long backstopDelay(Tracker t, long perJobDelay) {
+    long fromRuntimes =
+        finishedRuntimeCount == 0 ? 0 : 2 * finishedRuntimeSum / finishedRuntimeCount;
+    long age = t.startedAt > 0 ? time.nowMillis() - t.startedAt : 0;
+    return Math.min(
+        BACKSTOP_MAX_MILLIS,
+        Math.max(BACKSTOP_MIN_MILLIS, Math.max(perJobDelay, Math.max(age, fromRuntimes))));
+  }
+
+  /**
+   * Admits requests while the shard's own share has room, then while the JVM's budget lends slots;
+   * once the last request is admitted, lends what the share no longer needs.
+   */
+  private void admitWhilePossible(Iterator<PreparedJob> requests, Output output) {
+    while (requests.hasNext()) {
+      boolean own = inFlight.size() - borrowedHere < settings.maxInFlight;
+      if (!own && !budget.tryBorrow()) {
+        return;
+      }
+      admit(requests.next(), output, !own);
+    }
+    if (!exhausted) {
+      exhausted = true;
+      budget.lend(Math.max(0, settings.maxInFlight - (inFlight.size() - borrowedHere)));
     }
   }
 
@@ -199,13 +369,22 @@ final class ShardRunner {
     return request.project + "/" + request.baseJobId; // '/' cannot occur in a valid project ID
   }
 
-  private void admit(PreparedJob request, Output output) {
+  private void admit(PreparedJob request, Output output, boolean borrowed) {
     Tracker same = inFlight.get(inFlightKey(request));
     if (same == null) {
       Tracker tracker = new Tracker(request, sequence++, time.nowMillis());
+      tracker.borrowed = borrowed;
+      if (borrowed) {
+        borrowedHere++;
+      }
       inFlight.put(inFlightKey(request), tracker);
       due.add(tracker);
-    } else if (same.request.fingerprint.equals(request.fingerprint)
+      return;
+    }
+    if (borrowed) {
+      budget.giveBack(); // no new job: the slot is not needed
+    }
+    if (same.request.fingerprint.equals(request.fingerprint)
         && same.request.key.equals(request.key)) {
       same.sharers.add(request); // the same key and configuration: one job
     } else {
@@ -515,6 +694,12 @@ final class ShardRunner {
     long delay =
         Backoff.delayMillis(
             settings.pollInitialMillis, settings.pollMaxMillis, t.polls++, random.getAsDouble());
+    FleetWatcher.Entry fleet = t.cancelRequested ? null : trackInFleet(t, job);
+    FleetWatcher w = fleet == null ? null : watchers.get(t.request.project);
+    t.backstop = w != null && w.active();
+    if (t.backstop) {
+      delay = backstopDelay(t, delay);
+    }
     long next = now + delay;
     if (!t.cancelRequested) {
       next = Math.min(next, t.startedAt + settings.jobTimeoutMillis); // look again at the timeout
@@ -854,6 +1039,14 @@ final class ShardRunner {
     JobResult result = settings.leanResults ? full.lean() : full;
     inFlight.remove(inFlightKey(t.request));
     due.remove(t);
+    untrackInFleet(t);
+    if (t.borrowed) {
+      t.borrowed = false;
+      borrowedHere--;
+      budget.giveBack();
+    } else if (exhausted) {
+      budget.lend(1);
+    }
     String why =
         result.getErrorResult() == null
             ? ""
@@ -878,6 +1071,14 @@ final class ShardRunner {
     if (s != null && s.getEndTime() != null) {
       Long start = s.getStartTime() != null ? s.getStartTime() : s.getCreationTime();
       if (start != null) {
+        long runtime = Math.max(0, s.getEndTime() - start);
+        finishedRuntimeSum += runtime;
+        finishedRuntimeCount++;
+        FleetWatcher w =
+            watchers.get(job.getJobReference() == null ? "" : job.getJobReference().getProjectId());
+        if (w != null) {
+          w.finishedAfter(runtime);
+        }
         metrics.jobRuntimeMs.update(Math.max(0, s.getEndTime() - start));
       }
     }

@@ -421,13 +421,30 @@ public class BigQueryJobsTest {
                 MapElements.into(TypeDescriptor.of(JobRequest.class))
                     .via(i -> query("SELECT " + i).withKey("k" + i)));
     BigQueryJobs.Result result =
-        requests.apply(transform().withMaxConcurrentJobs(40).withNumShards(4));
+        requests.apply(transform().withMaxConcurrentJobs(40).withMaxQueuedJobs(0).withNumShards(4));
     PAssert.that(result.failed()).empty();
     PipelineResult run = p.run();
     run.waitUntilFinish();
     assertEquals(500, bq.executions().size());
     assertThat(bq.maxJobsInFlight(), lessThanOrEqualTo(40));
     assertEquals(500, counter(run, "jobs_succeeded"));
+  }
+
+  @Test
+  public void theDefaultQueueAllowanceAddsAQuarterOfTheConcurrentJobs() {
+    bq.setPlanner(job -> Plan.succeed(500 + Math.abs(sql(job).hashCode()) % 2_000));
+    PCollection<JobRequest> requests =
+        p.apply(GenerateSequence.from(0).to(300))
+            .apply(
+                MapElements.into(TypeDescriptor.of(JobRequest.class))
+                    .via(i -> query("SELECT " + i).withKey("k" + i)));
+    BigQueryJobs.Result result =
+        requests.apply(transform().withMaxConcurrentJobs(40).withNumShards(4));
+    PAssert.that(result.failed()).empty();
+    p.run().waitUntilFinish();
+    assertEquals(300, bq.executions().size());
+    assertThat(bq.maxJobsInFlight(), lessThanOrEqualTo(50));
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
   }
 
   @Test
@@ -543,6 +560,9 @@ public class BigQueryJobsTest {
         assertThrows(IllegalArgumentException.class, () -> run.withMaxConcurrentJobs(0))
             .getMessage(),
         containsString("withMaxConcurrentJobs(0)"));
+    assertThat(
+        assertThrows(IllegalArgumentException.class, () -> run.withMaxQueuedJobs(-1)).getMessage(),
+        containsString("withMaxQueuedJobs(-1)"));
     assertThat(
         assertThrows(IllegalArgumentException.class, () -> run.withMaxJobAttempts(0)).getMessage(),
         containsString("withMaxJobAttempts(0)"));

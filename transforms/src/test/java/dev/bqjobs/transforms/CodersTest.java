@@ -121,6 +121,22 @@ public class CodersTest {
   }
 
   @Test
+  public void resultJsonJoinedFromItsPartsEqualsTheSortedTree() {
+    JobResult withError =
+        JobResult.failed(
+            "k \"quoted\" \u00e9",
+            request(),
+            null,
+            null,
+            "invalid",
+            "bad <value> & more",
+            List.of("a", "b"));
+    for (JobResult r : List.of(result(), withError, result().lean())) {
+      assertEquals(r.toCanonicalJsonBySorting(), r.toCanonicalJson());
+    }
+  }
+
+  @Test
   public void modelObjectsAreCopiedInAndOut() {
     JobConfiguration configuration =
         new JobConfiguration().setQuery(new JobConfigurationQuery().setQuery("SELECT 1"));

@@ -3,6 +3,7 @@ package dev.bqjobs.transforms;
 import com.google.api.services.bigquery.model.ErrorProto;
 import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobConfiguration;
+import com.google.api.services.bigquery.model.JobList;
 import com.google.api.services.bigquery.model.JobReference;
 import com.google.api.services.bigquery.model.JobStatistics;
 import com.google.api.services.bigquery.model.JobStatistics2;
@@ -87,7 +88,8 @@ final class FakeBigQuery implements JobService {
   enum Call {
     INSERT,
     GET,
-    CANCEL
+    CANCEL,
+    LIST
   }
 
   private static final class Fault {
@@ -170,6 +172,7 @@ final class FakeBigQuery implements JobService {
 
   private int maxUnobserved;
   private boolean forgetFinished;
+  private boolean listShowsNothing;
 
   FakeBigQuery(FakeTime time) {
     this.time = time;
@@ -217,6 +220,11 @@ final class FakeBigQuery implements JobService {
    */
   synchronized void forgetFinishedJobs() {
     forgetFinished = true;
+  }
+
+  /** jobs.list answers an empty list, whatever runs (a wrong hint the client must survive). */
+  synchronized void listShowsNothing() {
+    listShowsNothing = true;
   }
 
   synchronized void denyJobCreation(String project) {
@@ -308,6 +316,29 @@ final class FakeBigQuery implements JobService {
       executions.remove(jobId);
     }
     return view;
+  }
+
+  @Override
+  public synchronized JobList listActive(
+      String projectId, long minCreationTime, @Nullable String pageToken) throws IOException {
+    count(Call.LIST);
+    Fault fault = takeFault(Call.LIST, "");
+    if (fault != null) {
+      throw fault.error("");
+    }
+    List<JobList.Jobs> page = new ArrayList<>();
+    if (!listShowsNothing) {
+      for (Stored s : jobs.values()) {
+        if (s.project.equals(projectId) && s.createdAt >= minCreationTime && !isDone(s)) {
+          Job view = view(s);
+          page.add(
+              new JobList.Jobs()
+                  .setJobReference(view.getJobReference())
+                  .setState(view.getStatus().getState()));
+        }
+      }
+    }
+    return new JobList().setJobs(page);
   }
 
   @Override

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import com.google.auth.oauth2.AccessToken;
@@ -68,6 +69,30 @@ public class LocalServerPermissionTest {
         .withRunToken("iam_" + token.replace('-', '_'))
         .withCredentials(GoogleCredentials.create(new AccessToken(token, null)))
         .withPollBackoff(Duration.millis(20), Duration.millis(200));
+  }
+
+  @Test
+  public void withoutJobsListPermissionTheJobsArePolledOneByOne() {
+    // roles/bigquery.jobUser lacks bigquery.jobs.list: the fleet's list is refused (403) and the
+    // transform polls each job instead; every job still ends with its result.
+    long listsBefore = countAll(BQ.server(), "jobs.list");
+    List<JobRequest> requests = new java.util.ArrayList<>();
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      requests.add(
+          query("SELECT " + i + " AS x", "l" + i)
+              .withLabels(java.util.Map.of("bqjobs-emulator-runtime-ms", "800")));
+      expected.add("l" + i + ":SUCCEEDED");
+    }
+    BigQueryJobs.Result analyst =
+        p.apply(Create.of(requests))
+            .apply("NoList", transform("analyst-token").withRunToken("iam_nolist"));
+    PAssert.that(describe(analyst.succeeded(), "sl")).containsInAnyOrder(expected);
+    PAssert.that(analyst.failed()).empty();
+    p.run().waitUntilFinish();
+    long lists = countAll(BQ.server(), "jobs.list") - listsBefore;
+    assertThat(lists >= 1 && lists <= 2, equalTo(true)); // refused, then never asked again
+    assertThat(BQ.server().requestCounts().get("jobs.list 403"), notNullValue());
   }
 
   @Test

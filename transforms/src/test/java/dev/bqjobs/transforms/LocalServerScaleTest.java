@@ -97,6 +97,7 @@ public class LocalServerScaleTest {
                     .withLocation("US")
                     .withRunToken("scale")
                     .withMaxConcurrentJobs(MAX_CONCURRENT)
+                    .withMaxQueuedJobs(0)
                     .withMaxInsertsPerSecond(INSERTS_PER_SECOND)
                     .withMaxGetsPerSecond(GETS_PER_SECOND)
                     .withPollBackoff(Duration.millis(700), Duration.millis(2000)));

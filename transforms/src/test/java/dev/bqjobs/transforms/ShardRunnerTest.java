@@ -33,6 +33,9 @@ public class ShardRunnerTest {
   private final JobPreparer preparer = new JobPreparer("proj", "EU", "test");
   private RunSettings settings = new RunSettings(10, 1_000, 30_000, 6 * HOUR, 3, 1e6, 1e6);
 
+  /** Set: completion detected by the fleet's jobs.list (FleetWatcher); null: per-job polling. */
+  private String fleetId;
+
   private static JobRequest query(String sql) {
     return JobRequest.of(
         new JobConfiguration()
@@ -54,6 +57,11 @@ public class ShardRunnerTest {
   }
 
   private List<JobResult> run(List<PreparedJob> jobs, RunSettings s) throws InterruptedException {
+    return run(jobs, s, JobBudget.unshared());
+  }
+
+  private List<JobResult> run(List<PreparedJob> jobs, RunSettings s, JobBudget budget)
+      throws InterruptedException {
     List<JobResult> results = new ArrayList<>();
     ShardRunner runner =
         new ShardRunner(
@@ -63,7 +71,9 @@ public class ShardRunnerTest {
             new RateLimiter(s.insertsPerSecond, time),
             new RateLimiter(s.getsPerSecond, time),
             new JobMetrics(),
-            () -> 0.5);
+            () -> 0.5,
+            budget,
+            fleetId);
     runner.run(jobs.iterator(), (request, result) -> results.add(result));
     assertEquals("one result per request", jobs.size(), results.size());
     return results;
@@ -91,6 +101,89 @@ public class ShardRunnerTest {
     assertEquals(200, bq.executions().size());
     // 200 jobs of ~1.5 s average at 10 in flight ~ 30 s of work; allow polling granularity.
     assertThat(elapsed, lessThan(60_000L));
+  }
+
+  @Test
+  public void aShardThatStartedAllItsRequestsLendsItsSlotsToTheOthers() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(1_000));
+    JobBudget budget = JobBudget.perJvm("test-" + System.nanoTime());
+    List<PreparedJob> few = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      few.add(prepare(query("SELECT " + i).withKey("a" + i)));
+    }
+    run(few, settings, budget); // share 10, 3 used: all 10 lent once its jobs ended
+    assertEquals(10, budget.free());
+    List<PreparedJob> many = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      many.add(prepare(query("SELECT " + i).withKey("b" + i)));
+    }
+    List<JobResult> results = run(many, settings, budget);
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    // Its own 10 and the 10 lent: never more than the two shares together.
+    assertEquals(20, bq.maxJobsInFlight());
+    assertEquals("both shares lent, none in use", 20, budget.free());
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+  }
+
+  @Test
+  public void aBorrowedSlotIsGivenBackWhenTheRequestNeedsNoNewJob() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(1_000));
+    JobBudget budget = JobBudget.perJvm("test-" + System.nanoTime());
+    budget.lend(1);
+    settings = new RunSettings(1, 1_000, 30_000, HOUR, 3, 1e6, 1e6);
+    PreparedJob job = prepare(query("SELECT 1").withKey("same"));
+    List<JobResult> results = run(List.of(job, job, job), settings, budget);
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    assertEquals(1, bq.executions().size());
+    assertEquals("the slot lent before and the shard's own share, none in use", 2, budget.free());
+  }
+
+  @Test
+  public void theFleetsJobsListFindsEndedJobsAtAboutOneGetPerJob() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(5_000 + (Math.abs(sql(job).hashCode()) % 55_000)));
+    fleetId = "fleet-" + System.nanoTime();
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    List<JobResult> results = run(jobs, new RunSettings(50, 1_000, 30_000, HOUR, 3, 1e6, 1e6));
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+    assertThat(bq.calls(Call.LIST), greaterThan(10));
+    // Per-job polling (1 s x1.5 up to 30 s) costs about 7 gets per 5..60 s job.
+    assertThat(bq.calls(Call.GET), lessThanOrEqualTo(150));
+  }
+
+  @Test
+  public void withoutJobsListPermissionEachJobIsPolled() throws Exception {
+    bq.setPlanner(job -> Plan.succeed(3_000));
+    bq.fail(Call.LIST, id -> true, 1, 403, "accessDenied");
+    fleetId = "fleet-" + System.nanoTime();
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    long start = time.nowMillis();
+    List<JobResult> results = run(jobs);
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    assertEquals(1, bq.calls(Call.LIST)); // refused once: never asked again in this project
+    assertThat(time.nowMillis() - start, lessThan(20_000L));
+  }
+
+  @Test
+  public void aListThatMissesARunningJobOnlyCostsAGet() throws Exception {
+    // A list that shows nothing (e.g. a stale answer): every job looks ended; jobs.get decides.
+    bq.setPlanner(job -> Plan.succeed(10_000));
+    bq.listShowsNothing();
+    fleetId = "fleet-" + System.nanoTime();
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    List<JobResult> results = run(jobs);
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    results.forEach(r -> assertEquals("DONE", r.getJob().getStatus().getState()));
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
   }
 
   @Test

@@ -50,6 +50,7 @@ final class JobCompletion {
       record.job.getStatus().setErrors(record.failureErrors); // e.g. the bad rows of a load
     }
     record.state = JobRecord.State.DONE;
+    repository.listing().done(record);
     if (!alreadyStored) {
       repository.persist(record);
     }

@@ -66,7 +66,7 @@ public final class JobManager implements AutoCloseable {
     this.repository = new JobRepository(catalog);
     this.completion = new JobCompletion(repository, clock);
     this.scheduler = new JobScheduler(catalog, options, clock, repository, completion);
-    this.listing = new JobListing(repository);
+    this.listing = repository.listing();
     this.resources = new JobResources(options.userEmail);
   }
 
@@ -215,7 +215,8 @@ public final class JobManager implements AutoCloseable {
         pageToken,
         minimal,
         minCreationTime,
-        maxCreationTime);
+        maxCreationTime,
+        repository::snapshot);
   }
 
   /** jobs.cancel: asynchronous and best effort; a DONE job is returned unchanged. */

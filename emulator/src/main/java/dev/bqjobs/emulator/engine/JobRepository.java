@@ -31,6 +31,9 @@ final class JobRepository {
   private final AtomicLong sequence = new AtomicLong();
   private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
 
+  /** jobs.list's indexes (newest first; the jobs not DONE apart), kept with the map. */
+  private final JobListing listing = new JobListing();
+
   JobRepository(Catalog catalog) {
     this.catalog = catalog;
   }
@@ -48,9 +51,14 @@ final class JobRepository {
     if (existing != null) {
       throw BigQueryError.duplicate("Already Exists: Job " + existing.fullId());
     }
+    listing.added(record);
     synchronized (record) {
       persist(record);
     }
+  }
+
+  JobListing listing() {
+    return listing;
   }
 
   /** A job by ID. A location other than the job's is answered like a missing job, as BigQuery. */
@@ -75,6 +83,7 @@ final class JobRepository {
   /** Forgets a finished job and its stored copy. */
   void remove(JobRecord record) {
     jobs.get(record.project).remove(record.jobId, record);
+    listing.removed(record);
     if (catalog.metadata() != null) {
       catalog.metadata().removeJob(record.project, record.jobId);
     }
@@ -221,6 +230,7 @@ final class JobRepository {
           }
         }
         jobs.computeIfAbsent(project, p -> new ConcurrentHashMap<>()).put(ref.getJobId(), record);
+        listing.added(record);
         maxSequence = Math.max(maxSequence, s.sequence);
       }
     }

@@ -16,6 +16,7 @@ public final class AccessControl {
       Map.ofEntries(
           Map.entry("jobs.insert", AccessPolicy.JOBS_CREATE),
           Map.entry("jobs.query", AccessPolicy.JOBS_CREATE),
+          Map.entry("jobs.list", AccessPolicy.JOBS_LIST),
           Map.entry("datasets.insert", AccessPolicy.DATASETS_CREATE),
           Map.entry("datasets.get", AccessPolicy.DATASETS_GET),
           Map.entry("datasets.delete", AccessPolicy.DATASETS_DELETE),
@@ -63,7 +64,7 @@ public final class AccessControl {
     }
     String permission = METHOD_PERMISSIONS.get(apiMethod);
     if (permission == null) {
-      return principal; // jobs.get/list/cancel/getQueryResults: checked against the job's owner
+      return principal; // jobs.get/cancel/getQueryResults: checked against the job's owner
     }
     boolean allowed =
         dataset == null

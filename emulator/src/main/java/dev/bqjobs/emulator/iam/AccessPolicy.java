@@ -36,6 +36,10 @@ public final class AccessPolicy {
   public static final String JOBS_CREATE = "bigquery.jobs.create";
 
   public static final String JOBS_LIST_ALL = "bigquery.jobs.listAll";
+
+  /** jobs.list of one's own jobs: in roles/bigquery.user and admin, not in jobUser. */
+  public static final String JOBS_LIST = "bigquery.jobs.list";
+
   public static final String DATASETS_CREATE = "bigquery.datasets.create";
   public static final String DATASETS_GET = "bigquery.datasets.get";
   public static final String DATASETS_DELETE = "bigquery.datasets.delete";
@@ -51,6 +55,7 @@ public final class AccessPolicy {
           "roles/bigquery.admin",
           Set.of(
               JOBS_CREATE,
+              JOBS_LIST,
               JOBS_LIST_ALL,
               DATASETS_CREATE,
               DATASETS_GET,
@@ -61,7 +66,7 @@ public final class AccessPolicy {
               TABLES_UPDATE_DATA,
               TABLES_DELETE),
           "roles/bigquery.user",
-          Set.of(JOBS_CREATE, DATASETS_CREATE, DATASETS_GET, TABLES_GET),
+          Set.of(JOBS_CREATE, JOBS_LIST, DATASETS_CREATE, DATASETS_GET, TABLES_GET),
           "roles/bigquery.jobUser",
           Set.of(JOBS_CREATE),
           "roles/bigquery.dataViewer",

@@ -1,0 +1,210 @@
+package dev.bqjobs.transforms;
+
+import com.google.api.services.bigquery.model.JobList;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completion detection for a whole JVM's jobs in one project: about every {@value #INTERVAL_MILLIS}
+ * ms one shard lists the caller's jobs still PENDING or RUNNING ({@code jobs.list}, {@code
+ * projection=minimal}, from the oldest tracked job's creation time), and every tracked job missing
+ * from the list is <em>hinted</em>: its shard fetches it with one jobs.get, which decides (the list
+ * reads only, and is never trusted for a job's outcome). A job counts only if its insert was
+ * answered before the list call, so a job too new to be listed is never hinted.
+ *
+ * <p>Per-job polling stays the backstop and takes over entirely when the list is refused for lack
+ * of {@code bigquery.jobs.list} (403: the project is marked, the shards poll each job), when it
+ * keeps failing, and while fewer than {@value #MIN_JOBS} jobs are tracked (then gets are cheaper).
+ * A refused or failed list backs off (doubling to {@value #MAX_INTERVAL_MILLIS} ms), so about 50
+ * JVMs under one principal stay below jobs.list's 100 requests per second.
+ */
+final class FleetWatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(FleetWatcher.class);
+  private static final ConcurrentMap<String, FleetWatcher> PER_JVM = new ConcurrentHashMap<>();
+
+  static final long INTERVAL_MILLIS = 750;
+  static final long MAX_INTERVAL_MILLIS = 8_000;
+  static final long MAX_RUNTIME_INTERVAL_MILLIS = 4_000;
+
+  /** Below this many tracked jobs, per-job polling costs fewer calls than listing. */
+  static final int MIN_JOBS = 4;
+
+  /** Creation times are BigQuery's clock: list from a little before the oldest. */
+  static final long CREATION_SKEW_MILLIS = 60_000;
+
+  /** One tracked job: when its insert was answered, and whether a list says it left. */
+  static final class Entry {
+    final String jobId;
+    final long creationTime;
+    final long answeredAt;
+    volatile boolean hinted;
+
+    Entry(String jobId, long creationTime, long answeredAt) {
+      this.jobId = jobId;
+      this.creationTime = creationTime;
+      this.answeredAt = answeredAt;
+    }
+  }
+
+  private final String project;
+  private final TimeSource time;
+  private final Map<String, Entry> tracked = new ConcurrentHashMap<>();
+  private final ReentrantLock listing = new ReentrantLock();
+  private volatile boolean denied;
+  private volatile long generation;
+  private volatile long lastListAt;
+  private volatile long lastSuccessAt;
+  private volatile long interval = INTERVAL_MILLIS;
+  private long lists;
+
+  /** Mean runtime of finished jobs, as the shards report them (0: none yet). */
+  private long runtimeSum;
+
+  private long runtimeCount;
+
+  FleetWatcher(String project, TimeSource time) {
+    this.project = project;
+    this.time = time;
+  }
+
+  /** The watcher of one transform's jobs in one project, in this JVM. */
+  static FleetWatcher perJvm(String transformId, String project, TimeSource time) {
+    return PER_JVM.computeIfAbsent(
+        transformId + "/" + project + "/" + time, k -> new FleetWatcher(project, time));
+  }
+
+  /** A job's insert (or reattach) was answered and it is not DONE. */
+  Entry track(String jobId, long creationTime) {
+    Entry e = new Entry(jobId, creationTime, time.nowMillis());
+    tracked.put(jobId, e);
+    return e;
+  }
+
+  void untrack(Entry e) {
+    tracked.remove(e.jobId, e);
+  }
+
+  /**
+   * Whether the list detects completion now: then per-job polls are only a slow backstop. False
+   * when the project refused jobs.list, too few jobs are tracked, or lists have failed for a while.
+   */
+  boolean active() {
+    if (denied || tracked.size() < MIN_JOBS) {
+      return false;
+    }
+    long now = time.nowMillis();
+    return lastSuccessAt == 0 ? true : now - lastSuccessAt <= 4 * MAX_INTERVAL_MILLIS;
+  }
+
+  boolean denied() {
+    return denied;
+  }
+
+  /** Bumps after every list and every change of {@link #active()}'s inputs worth a rescan. */
+  long generation() {
+    return generation;
+  }
+
+  /** A tracked job ended after this long: long jobs need less frequent lists. */
+  synchronized void finishedAfter(long runtimeMillis) {
+    runtimeSum += Math.max(0, runtimeMillis);
+    runtimeCount++;
+  }
+
+  /**
+   * The time between lists: {@value #INTERVAL_MILLIS} ms, or a sixteenth of the mean runtime of
+   * finished jobs if longer (at most {@value #MAX_RUNTIME_INTERVAL_MILLIS} ms), so a list costs
+   * little per job however long the jobs run; longer while lists fail.
+   */
+  synchronized long interval() {
+    long fromRuntimes = runtimeCount == 0 ? 0 : runtimeSum / runtimeCount / 16;
+    return Math.max(interval, Math.min(MAX_RUNTIME_INTERVAL_MILLIS, fromRuntimes));
+  }
+
+  /** Milliseconds until the next list is due (0: now). */
+  long untilNextList() {
+    return Math.max(0, lastListAt + interval() - time.nowMillis());
+  }
+
+  synchronized long lists() {
+    return lists;
+  }
+
+  /**
+   * Lists if one is due and no other shard is listing; marks the tracked jobs that left the list.
+   */
+  void maybeList(JobService service) {
+    if (denied || tracked.size() < MIN_JOBS || untilNextList() > 0 || !listing.tryLock()) {
+      return;
+    }
+    try {
+      if (untilNextList() > 0) {
+        return; // another shard just listed
+      }
+      long startedAt = time.nowMillis();
+      lastListAt = startedAt;
+      List<Entry> candidates = new ArrayList<>();
+      long oldest = Long.MAX_VALUE;
+      for (Entry e : tracked.values()) {
+        if (e.answeredAt < startedAt) {
+          candidates.add(e);
+          oldest = Math.min(oldest, e.creationTime);
+        }
+      }
+      if (candidates.isEmpty()) {
+        return;
+      }
+      Set<String> active = new HashSet<>();
+      String token = null;
+      do {
+        JobList page =
+            service.listActive(project, Math.max(0, oldest - CREATION_SKEW_MILLIS), token);
+        synchronized (this) {
+          lists++;
+        }
+        if (page.getJobs() != null) {
+          for (JobList.Jobs j : page.getJobs()) {
+            if (j.getJobReference() != null) {
+              active.add(j.getJobReference().getJobId());
+            }
+          }
+        }
+        token = page.getNextPageToken();
+      } while (token != null);
+      for (Entry e : candidates) {
+        if (!active.contains(e.jobId)) {
+          e.hinted = true;
+        }
+      }
+      lastSuccessAt = time.nowMillis();
+      interval = INTERVAL_MILLIS;
+      generation++;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof JobServiceException
+          && ((JobServiceException) e).getStatusCode() == 403
+          && !RetryClassifier.isRateLimited(e)
+          && !"quotaExceeded".equals(((JobServiceException) e).getReason())) {
+        denied = true;
+        LOG.info(
+            "jobs.list refused in project {} ({}): polling each job instead",
+            project,
+            e.getMessage());
+      } else {
+        interval = Math.min(MAX_INTERVAL_MILLIS, interval * 2);
+        LOG.debug("jobs.list failed in project {}: {}", project, e.toString());
+      }
+      generation++;
+    } finally {
+      listing.unlock();
+    }
+  }
+}
