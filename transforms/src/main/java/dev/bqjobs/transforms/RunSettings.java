@@ -93,6 +93,15 @@ final class RunSettings implements Serializable {
   }
 
   RunSettings withLeanResults(boolean lean) {
+    return with(lean, budgetId);
+  }
+
+  /** Shares the in-flight budget with the transform's other shards in the JVM (see JobBudget). */
+  RunSettings withSharedBudget(@Nullable String id) {
+    return with(leanResults, id);
+  }
+
+  private RunSettings with(boolean lean, @Nullable String budget) {
     return new RunSettings(
         maxInFlight,
         pollInitialMillis,
@@ -107,25 +116,6 @@ final class RunSettings implements Serializable {
         maxNotFound,
         cancelGraceMillis,
         lean,
-        budgetId);
-  }
-
-  /** Shares the in-flight budget with the transform's other shards in the JVM (see JobBudget). */
-  RunSettings withSharedBudget(@Nullable String id) {
-    return new RunSettings(
-        maxInFlight,
-        pollInitialMillis,
-        pollMaxMillis,
-        jobTimeoutMillis,
-        maxJobAttempts,
-        insertsPerSecond,
-        getsPerSecond,
-        maxRequestAttempts,
-        requestBackoffInitialMillis,
-        requestBackoffMaxMillis,
-        maxNotFound,
-        cancelGraceMillis,
-        leanResults,
-        id);
+        budget);
   }
 }
