@@ -57,8 +57,8 @@ final class RetryClassifier {
       JobServiceException e = (JobServiceException) error;
       int code = e.getStatusCode();
       String reason = e.getReason();
-      if ("quotaExceeded".equals(reason)) {
-        return false; // a longer-term quota: waiting minutes inside a bundle helps nobody
+      if (isQuotaExceeded(error)) {
+        return false; // a longer-term quota: not retried as a request (jobs.get waits it out)
       }
       if (reason != null && TRANSIENT_REASONS.contains(reason)) {
         return true;
@@ -79,6 +79,12 @@ final class RetryClassifier {
     }
     JobServiceException e = (JobServiceException) error;
     return "rateLimitExceeded".equals(e.getReason()) || e.getStatusCode() == 429;
+  }
+
+  /** BigQuery's longer-term quota ({@code quotaExceeded}), as opposed to its rate limit. */
+  static boolean isQuotaExceeded(Throwable error) {
+    return error instanceof JobServiceException
+        && "quotaExceeded".equals(((JobServiceException) error).getReason());
   }
 
   static boolean isAlreadyExists(Throwable error) {

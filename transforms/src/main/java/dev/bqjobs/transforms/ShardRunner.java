@@ -812,17 +812,12 @@ final class ShardRunner {
             !verifying,
             output);
       }
-    } else if (RetryClassifier.isTransient(e) || isQuotaExceeded(e)) {
+    } else if (RetryClassifier.isTransient(e) || RetryClassifier.isQuotaExceeded(e)) {
       // Not knowing is not failing: keep asking until the deadline (poll() then cancels).
       retryUntilDeadline(t, e, "jobs.get");
     } else {
       finishUnknown(t, "jobs.get failed: " + describe(e), !verifying, output);
     }
-  }
-
-  private static boolean isQuotaExceeded(IOException e) {
-    return e instanceof JobServiceException
-        && "quotaExceeded".equals(((JobServiceException) e).getReason());
   }
 
   /**

@@ -7,7 +7,8 @@ import dev.bqjobs.emulator.errors.ErrorKind;
  * An error answered in BigQuery's envelope: {@code {"error": {"code", "message", "errors":
  * [{"domain": "global", "reason", "message"}], "status"}}}, with its HTTP status. The layers below
  * throw the neutral {@link BigQueryError}; {@link #from} is the one place that gives each kind its
- * status code. The HTTP layer throws this type itself only for what is HTTP's alone (405, 413).
+ * status code. The HTTP layer throws this type itself only for what is HTTP's alone: malformed
+ * requests (through the same mapping) and 405, 413.
  */
 public final class ApiException extends RuntimeException {
   private final int code;
@@ -67,28 +68,14 @@ public final class ApiException extends RuntimeException {
     return reason;
   }
 
+  /** 400 {@code invalid} for what the HTTP layer itself refuses (query strings, bodies). */
   public static ApiException invalid(String message) {
-    return new ApiException(400, "invalid", message);
+    return from(BigQueryError.invalid(message));
   }
 
-  public static ApiException invalidQuery(String message) {
-    return new ApiException(400, "invalidQuery", message);
-  }
-
-  public static ApiException required(String message) {
-    return new ApiException(400, "required", message);
-  }
-
+  /** 404 {@code notFound} for a URL no route serves. */
   public static ApiException notFound(String message) {
-    return new ApiException(404, "notFound", message);
-  }
-
-  public static ApiException duplicate(String message) {
-    return new ApiException(409, "duplicate", message);
-  }
-
-  public static ApiException resourceInUse(String message) {
-    return new ApiException(400, "resourceInUse", message);
+    return from(BigQueryError.notFound(message));
   }
 
   /** The canonical gRPC-style status name BigQuery puts beside the numeric code. */
