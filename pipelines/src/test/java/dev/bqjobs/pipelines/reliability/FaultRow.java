@@ -106,8 +106,7 @@ final class FaultRow {
             .jobRuntime(Duration.ofMillis(100), Duration.ofMillis(1000))
             .seed(7)
             .start()) {
-      Reliability.createDataset(server.client(), PROJECT, "ds");
-      Reliability.sql(server.client(), PROJECT, "CREATE TABLE ds.log (k STRING)");
+      Reliability.createLog(server.client(), PROJECT);
       // Faults only after the set-up (a job fault would also fail the CREATE TABLE).
       server.setFaults(kind.faults(rate));
       server.setQuotas(kind.quotas(rate));
@@ -116,17 +115,18 @@ final class FaultRow {
       List<String> args =
           new ArrayList<>(
               List.of(
-                  "--jobs=" + jobsFile,
-                  "--output=" + out,
-                  "--bigQueryEndpoint=" + server.rootUrl(),
                   "--runToken=" + token,
                   "--jobIdPrefix=rel",
                   "--failOnJobFailure=false",
                   "--jobTimeout=10m"));
       args.addAll(List.of(extraArgs));
       Reliability.Run run =
-          Reliability.command(
-              Duration.ofMinutes(Reliability.full() ? 20 : 6), args.toArray(new String[0]));
+          Reliability.commandOn(
+              Duration.ofMinutes(Reliability.full() ? 20 : 6),
+              server.rootUrl(),
+              jobsFile,
+              out,
+              args.toArray(new String[0]));
       assertThat(run.toString(), run.exitCode, equalTo(BqJobsCommand.EXIT_OK));
       // The server's view is complete only after setFaults("") (the checks' own calls).
       server.setFaults("");

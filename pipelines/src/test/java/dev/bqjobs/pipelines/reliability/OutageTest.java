@@ -56,8 +56,7 @@ public class OutageTest {
 
   private static LocalBigQuery server() throws Exception {
     LocalBigQuery server = LocalBigQuery.builder().project(PROJECT).start();
-    Reliability.createDataset(server.client(), PROJECT, "ds");
-    Reliability.sql(server.client(), PROJECT, "CREATE TABLE ds.log (k STRING)");
+    Reliability.createLog(server.client(), PROJECT);
     return server;
   }
 
@@ -85,11 +84,11 @@ public class OutageTest {
         Future<Reliability.Run> command =
             background.submit(
                 () ->
-                    Reliability.command(
+                    Reliability.commandOn(
                         Duration.ofMinutes(10),
-                        "--jobs=" + jobsFile,
-                        "--output=" + dir.resolve("out"),
-                        "--bigQueryEndpoint=" + server.rootUrl(),
+                        server.rootUrl(),
+                        jobsFile,
+                        dir.resolve("out"),
                         "--jobIdPrefix=rel"));
         if (method.equals("jobs.get")) {
           awaitExecution(server, command);
@@ -180,15 +179,11 @@ public class OutageTest {
   /** One launch of the command under the fixed job name a scheduler would use. */
   private static void launchNightly(LocalBigQuery server, Path jobsFile, Path out, String... extra)
       throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--jobs=" + jobsFile,
-                "--output=" + out,
-                "--bigQueryEndpoint=" + server.rootUrl(),
-                "--jobName=nightly-load"));
+    List<String> args = new ArrayList<>(List.of("--jobName=nightly-load"));
     args.addAll(List.of(extra));
-    Reliability.Run run = Reliability.command(Duration.ofMinutes(5), args.toArray(new String[0]));
+    Reliability.Run run =
+        Reliability.commandOn(
+            Duration.ofMinutes(5), server.rootUrl(), jobsFile, out, args.toArray(new String[0]));
     assertThat(run.toString(), run.exitCode, equalTo(0));
   }
 }

@@ -40,8 +40,7 @@ public class PipelineRerunTest {
             .jobRuntime(Duration.ofMillis(50), Duration.ofMillis(500))
             .seed(11)
             .start()) {
-      Reliability.createDataset(server.client(), PROJECT, "ds");
-      Reliability.sql(server.client(), PROJECT, "CREATE TABLE ds.log (k STRING)");
+      Reliability.createLog(server.client(), PROJECT);
       // Faults only after the set-up: its own query (a server-made job ID) could draw one too.
       server.setFaults("job:backendError=0.2;jobs.insert:lost=0.1");
       List<String> entries = new ArrayList<>();
@@ -107,11 +106,11 @@ public class PipelineRerunTest {
 
   private static Reliability.Run run(Path jobsFile, Path out, LocalBigQuery server)
       throws Exception {
-    return Reliability.command(
+    return Reliability.commandOn(
         Duration.ofMinutes(Reliability.full() ? 15 : 5),
-        "--jobs=" + jobsFile,
-        "--output=" + out,
-        "--bigQueryEndpoint=" + server.rootUrl(),
+        server.rootUrl(),
+        jobsFile,
+        out,
         "--runToken=rerun",
         "--jobIdPrefix=rel",
         "--jobTimeout=10m");

@@ -56,8 +56,7 @@ public class ReexecutedWorkTest {
             .jobRuntime(Duration.ofMillis(50), Duration.ofMillis(500))
             .seed(5)
             .start()) {
-      Reliability.createDataset(server.client(), PROJECT, "ds");
-      Reliability.sql(server.client(), PROJECT, "CREATE TABLE ds.log (k STRING)");
+      Reliability.createLog(server.client(), PROJECT);
       List<JobRequest> requests = new ArrayList<>();
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
@@ -141,17 +140,13 @@ public class ReexecutedWorkTest {
             .jobRuntime(Duration.ofMillis(200), Duration.ofMillis(1500))
             .seed(9)
             .start()) {
-      Reliability.createDataset(server.client(), PROJECT, "ds");
-      Reliability.sql(server.client(), PROJECT, "CREATE TABLE ds.log (k STRING)");
+      Reliability.createLog(server.client(), PROJECT);
       Path jobsFile = Reliability.insertsFile(dir, jobs);
       Path out = dir.resolve("out");
       String prefix = runToken != null ? "rel" : "relnotoken";
       List<String> args =
           new ArrayList<>(
               List.of(
-                  "--jobs=" + jobsFile,
-                  "--output=" + out,
-                  "--bigQueryEndpoint=" + server.rootUrl(),
                   "--jobIdPrefix=" + prefix,
                   // 10 shards, 3 jobs in flight per shard: a failing task has jobs still running.
                   "--maxConcurrentJobs=30",
@@ -161,8 +156,12 @@ public class ReexecutedWorkTest {
         args.add("--runToken=" + runToken);
       }
       Reliability.Run run =
-          Reliability.command(
-              Duration.ofMinutes(Reliability.full() ? 20 : 8), args.toArray(new String[0]));
+          Reliability.commandOn(
+              Duration.ofMinutes(Reliability.full() ? 20 : 8),
+              server.rootUrl(),
+              jobsFile,
+              out,
+              args.toArray(new String[0]));
       assertThat(run.toString(), run.exitCode, equalTo(BqJobsCommand.EXIT_OK));
 
       List<String> keys = new ArrayList<>();

@@ -114,6 +114,20 @@ final class Reliability {
     }
   }
 
+  /**
+   * Runs the command on {@code jobsFile} against the BigQuery endpoint {@code rootUrl}, writing to
+   * {@code out}, with {@code extra} arguments; see {@link #command}.
+   */
+  static Run commandOn(Duration deadline, String rootUrl, Path jobsFile, Path out, String... extra)
+      throws Exception {
+    List<String> args = new ArrayList<>();
+    args.add("--jobs=" + jobsFile);
+    args.add("--output=" + out);
+    args.add("--bigQueryEndpoint=" + rootUrl);
+    args.addAll(List.of(extra));
+    return command(deadline, args.toArray(new String[0]));
+  }
+
   /** Runs the command in this JVM; fails the test if it has not ended within {@code deadline}. */
   static Run command(Duration deadline, String... args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -349,6 +363,12 @@ final class Reliability {
   }
 
   // ------------------------------------------------------------------ server-side data
+
+  /** Dataset {@code ds} and the table {@code ds.log} that {@link #insertEntry} jobs write. */
+  static void createLog(Bigquery bq, String project) throws IOException {
+    createDataset(bq, project, "ds");
+    sql(bq, project, "CREATE TABLE ds.log (k STRING)");
+  }
 
   static void createDataset(Bigquery bq, String project, String dataset) throws IOException {
     bq.datasets()

@@ -61,8 +61,7 @@ public class ServerRestartTest {
             "--seed",
             "3")) {
       Bigquery bq = client(server.rootUrl());
-      Reliability.createDataset(bq, PROJECT, "ds");
-      Reliability.sql(bq, PROJECT, "CREATE TABLE ds.log (k STRING)");
+      Reliability.createLog(bq, PROJECT);
       Path jobsFile = Reliability.insertsFile(dir, jobs);
       Path out = dir.resolve("out");
 
@@ -70,11 +69,11 @@ public class ServerRestartTest {
       Future<Reliability.Run> command =
           background.submit(
               () ->
-                  Reliability.command(
+                  Reliability.commandOn(
                       Duration.ofMinutes(15),
-                      "--jobs=" + jobsFile,
-                      "--output=" + out,
-                      "--bigQueryEndpoint=" + server.rootUrl(),
+                      server.rootUrl(),
+                      jobsFile,
+                      out,
                       "--runToken=" + token,
                       "--jobIdPrefix=rel",
                       "--maxConcurrentJobs=40",
