@@ -121,6 +121,16 @@ public final class JobRequest {
   }
 
   /** The configuration as canonical JSON (sorted keys); what the fingerprint is computed from. */
+  /** A request from its parts, as a coder decodes it: nothing is parsed or re-serialised. */
+  static JobRequest fromParts(
+      String configurationJson,
+      @Nullable String key,
+      @Nullable String jobId,
+      @Nullable String project,
+      @Nullable String location) {
+    return new JobRequest(configurationJson, key, jobId, project, location);
+  }
+
   String getConfigurationJson() {
     return configurationJson;
   }

@@ -79,7 +79,12 @@ public final class JobResult {
     return value == null ? null : CanonicalJson.toJson(value);
   }
 
+  private static final String NO_ERRORS = "[]";
+
   private static String errorsJson(List<ErrorProto> errors) {
+    if (errors.isEmpty()) {
+      return NO_ERRORS; // most results: one shared string, not one per result
+    }
     JsonArray array = new JsonArray();
     for (ErrorProto e : errors) {
       array.add(CanonicalJson.toTree(e));
