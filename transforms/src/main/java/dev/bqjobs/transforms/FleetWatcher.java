@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * projection=minimal}, from the oldest tracked job's creation time), and every tracked job missing
  * from the list is <em>hinted</em>: its shard fetches it with one jobs.get, which decides (the list
  * reads only, and is never trusted for a job's outcome). A job counts only if its insert was
- * answered before the list call, so a job too new to be listed is never hinted.
+ * answered before the list call, so a job too new to be listed is never hinted; a job in a location
+ * the list names {@code unreachable} is neither hinted nor left to the slow backstop: its shard
+ * polls it per job until a list sees its location again.
  *
  * <p>Per-job polling stays the backstop and takes over entirely when the list is refused for lack
  * of {@code bigquery.jobs.list} (403: the project is marked, the shards poll each job), when it
@@ -41,15 +45,26 @@ final class FleetWatcher {
   /** Creation times are BigQuery's clock: list from a little before the oldest. */
   static final long CREATION_SKEW_MILLIS = 60_000;
 
-  /** One tracked job: when its insert was answered, and whether a list says it left. */
+  /**
+   * One tracked job: when its insert was answered, whether a list says it left, and whether the
+   * last list could not see its location at all.
+   */
   static final class Entry {
     final String jobId;
+    final @Nullable String location;
     final long creationTime;
     final long answeredAt;
     volatile boolean hinted;
 
-    Entry(String jobId, long creationTime, long answeredAt) {
+    /**
+     * The last list named this job's location {@code unreachable} (or named some location while
+     * this job's is unknown): its absence from the list says nothing, so it is polled per job.
+     */
+    volatile boolean unseen;
+
+    Entry(String jobId, @Nullable String location, long creationTime, long answeredAt) {
       this.jobId = jobId;
+      this.location = location;
       this.creationTime = creationTime;
       this.answeredAt = answeredAt;
     }
@@ -83,8 +98,8 @@ final class FleetWatcher {
   }
 
   /** A job's insert (or reattach) was answered and it is not DONE. */
-  Entry track(String jobId, long creationTime) {
-    Entry e = new Entry(jobId, creationTime, time.nowMillis());
+  Entry track(String jobId, @Nullable String location, long creationTime) {
+    Entry e = new Entry(jobId, location, creationTime, time.nowMillis());
     tracked.put(jobId, e);
     return e;
   }
@@ -164,6 +179,7 @@ final class FleetWatcher {
         return;
       }
       Set<String> active = new HashSet<>();
+      Set<String> unreachable = new HashSet<>();
       String token = null;
       do {
         JobList page =
@@ -178,12 +194,24 @@ final class FleetWatcher {
             }
           }
         }
+        if (page.getUnreachable() != null) {
+          for (String location : page.getUnreachable()) {
+            unreachable.add(location.toLowerCase(Locale.ROOT));
+          }
+        }
         token = page.getNextPageToken();
       } while (token != null);
       for (Entry e : candidates) {
-        if (!active.contains(e.jobId)) {
+        e.unseen =
+            !unreachable.isEmpty()
+                && (e.location == null
+                    || unreachable.contains(e.location.toLowerCase(Locale.ROOT)));
+        if (!e.unseen && !active.contains(e.jobId)) {
           e.hinted = true;
         }
+      }
+      if (!unreachable.isEmpty()) {
+        LOG.debug("jobs.list in project {} could not reach {}", project, unreachable);
       }
       lastSuccessAt = time.nowMillis();
       interval = INTERVAL_MILLIS;

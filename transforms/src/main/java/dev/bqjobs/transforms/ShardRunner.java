@@ -294,7 +294,9 @@ final class ShardRunner {
             metrics.fleetHints.inc();
             schedule(t, Step.POLL, now); // the list says it left: jobs.get decides
           }
-        } else if (!active && t.backstop && t.dueAt > now + settings.pollInitialMillis) {
+        } else if ((!active || t.fleet.unseen)
+            && t.backstop
+            && t.dueAt > now + settings.pollInitialMillis) {
           t.backstop = false;
           schedule(t, Step.POLL, now + settings.pollInitialMillis);
         }
@@ -318,7 +320,7 @@ final class ShardRunner {
     JobStatistics s = job.getStatistics();
     long created =
         s != null && s.getCreationTime() != null ? s.getCreationTime() : time.nowMillis();
-    t.fleet = w.track(t.jobId(), created);
+    t.fleet = w.track(t.jobId(), t.location, created);
     return t.fleet;
   }
 
@@ -696,7 +698,7 @@ final class ShardRunner {
             settings.pollInitialMillis, settings.pollMaxMillis, t.polls++, random.getAsDouble());
     FleetWatcher.Entry fleet = t.cancelRequested ? null : trackInFleet(t, job);
     FleetWatcher w = fleet == null ? null : watchers.get(t.request.project);
-    t.backstop = w != null && w.active();
+    t.backstop = w != null && w.active() && !fleet.unseen;
     if (t.backstop) {
       delay = backstopDelay(t, delay);
     }

@@ -173,6 +173,7 @@ final class FakeBigQuery implements JobService {
   private int maxUnobserved;
   private boolean forgetFinished;
   private boolean listShowsNothing;
+  private final Set<String> unreachableLocations = new HashSet<>();
 
   FakeBigQuery(FakeTime time) {
     this.time = time;
@@ -220,6 +221,14 @@ final class FakeBigQuery implements JobService {
    */
   synchronized void forgetFinishedJobs() {
     forgetFinished = true;
+  }
+
+  /**
+   * jobs.list cannot reach {@code location}, as BigQuery says of a region it could not query: its
+   * jobs are missing from every list, and the answer names it in {@code unreachable}.
+   */
+  synchronized void listCannotReach(String location) {
+    unreachableLocations.add(location);
   }
 
   /** jobs.list answers an empty list, whatever runs (a wrong hint the client must survive). */
@@ -329,7 +338,10 @@ final class FakeBigQuery implements JobService {
     List<JobList.Jobs> page = new ArrayList<>();
     if (!listShowsNothing) {
       for (Stored s : jobs.values()) {
-        if (s.project.equals(projectId) && s.createdAt >= minCreationTime && !isDone(s)) {
+        if (s.project.equals(projectId)
+            && s.createdAt >= minCreationTime
+            && !isDone(s)
+            && !unreachableLocations.contains(s.location)) {
           Job view = view(s);
           page.add(
               new JobList.Jobs()
@@ -338,7 +350,11 @@ final class FakeBigQuery implements JobService {
         }
       }
     }
-    return new JobList().setJobs(page);
+    JobList list = new JobList().setJobs(page);
+    if (!unreachableLocations.isEmpty()) {
+      list.setUnreachable(new ArrayList<>(unreachableLocations));
+    }
+    return list;
   }
 
   @Override

@@ -187,6 +187,27 @@ public class ShardRunnerTest {
   }
 
   @Test
+  public void jobsInALocationTheListCannotReachArePolledPerJob() throws Exception {
+    // The list names EU unreachable, so EU jobs are missing from it although they run: they must
+    // be neither hinted (a get each per list) nor left to the minute-long backstop.
+    bq.setPlanner(job -> Plan.succeed(10_000));
+    bq.listCannotReach("EU");
+    fleetId = "fleet-" + System.nanoTime();
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    long start = time.nowMillis();
+    List<JobResult> results = run(jobs);
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+    assertThat(bq.calls(Call.LIST), greaterThan(0));
+    // Per-job polling (1 s x1.5) sees a 10 s job end within about 5 gets and 15 s.
+    assertThat(time.nowMillis() - start, lessThan(30_000L));
+    assertThat(bq.calls(Call.GET), lessThanOrEqualTo(20 * 6));
+  }
+
+  @Test
   public void warningsAndFailuresAreClassified() throws Exception {
     bq.setPlanner(
         job ->
