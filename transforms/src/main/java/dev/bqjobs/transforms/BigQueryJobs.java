@@ -562,7 +562,9 @@ public final class BigQueryJobs {
      * and region) and start the moment a slot frees, instead of waiting for our next poll to see a
      * job end. {@code maxConcurrentJobs + maxQueuedJobs} caps the jobs not yet DONE; 0 makes {@code
      * maxConcurrentJobs} that cap exactly. Default: a quarter of {@code maxConcurrentJobs}, at most
-     * 1,000.
+     * 1,000. The allowance adapts: each insert BigQuery refuses with {@code rateLimitExceeded} (its
+     * rate and queue limits) halves what is left of a shard's queue slots, and one slot comes back
+     * per share of accepted inserts; the running part is never cut.
      */
     public Run withMaxQueuedJobs(int maxQueuedJobs) {
       checkArgument(
@@ -708,9 +710,11 @@ public final class BigQueryJobs {
               + ": apply it before windowing, or re-window into the global window");
 
       int shards = shardCount();
+      int share = Math.max(1, (getMaxConcurrentJobs() + maxQueuedJobs()) / shards);
+      int runningShare = Math.max(1, getMaxConcurrentJobs() / shards);
       RunSettings settings =
           new RunSettings(
-                  Math.max(1, (getMaxConcurrentJobs() + maxQueuedJobs()) / shards),
+                  share,
                   getPollInitialInterval().getMillis(),
                   getPollMaxInterval().getMillis(),
                   getJobTimeout().getMillis(),
@@ -718,7 +722,8 @@ public final class BigQueryJobs {
                   getMaxInsertsPerSecond(),
                   getMaxGetsPerSecond())
               .withLeanResults(getLeanResults())
-              .withSharedBudget(UUID.randomUUID().toString());
+              .withSharedBudget(UUID.randomUUID().toString())
+              .withQueuedShare(Math.max(0, Math.min(share - 1, share - runningShare)));
       JobService.Factory factory =
           getJobServiceFactory() != null
               ? getJobServiceFactory()

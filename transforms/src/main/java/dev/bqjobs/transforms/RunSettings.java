@@ -36,6 +36,12 @@ final class RunSettings implements Serializable {
    */
   final @Nullable String budgetId;
 
+  /**
+   * Of {@link #maxInFlight}, the slots that only queue behind BigQuery's running jobs ({@code
+   * withMaxQueuedJobs}' share): the part a shard gives up while inserts are refused.
+   */
+  final int queuedShare;
+
   RunSettings(
       int maxInFlight,
       long pollInitialMillis,
@@ -58,7 +64,8 @@ final class RunSettings implements Serializable {
         5,
         10 * 60_000,
         false,
-        null);
+        null,
+        0);
   }
 
   private RunSettings(
@@ -75,7 +82,12 @@ final class RunSettings implements Serializable {
       int maxNotFound,
       long cancelGraceMillis,
       boolean leanResults,
-      @Nullable String budgetId) {
+      @Nullable String budgetId,
+      int queuedShare) {
+    if (queuedShare < 0 || queuedShare >= Math.max(1, maxInFlight)) {
+      throw new IllegalArgumentException(
+          "queued share " + queuedShare + " must be in [0, maxInFlight " + maxInFlight + ")");
+    }
     this.maxInFlight = maxInFlight;
     this.pollInitialMillis = pollInitialMillis;
     this.pollMaxMillis = pollMaxMillis;
@@ -90,18 +102,24 @@ final class RunSettings implements Serializable {
     this.cancelGraceMillis = cancelGraceMillis;
     this.leanResults = leanResults;
     this.budgetId = budgetId;
+    this.queuedShare = queuedShare;
   }
 
   RunSettings withLeanResults(boolean lean) {
-    return with(lean, budgetId);
+    return with(lean, budgetId, queuedShare);
   }
 
   /** Shares the in-flight budget with the transform's other shards in the JVM (see JobBudget). */
   RunSettings withSharedBudget(@Nullable String id) {
-    return with(leanResults, id);
+    return with(leanResults, id, queuedShare);
   }
 
-  private RunSettings with(boolean lean, @Nullable String budget) {
+  /** How many of {@link #maxInFlight} are queue allowance (see {@link #queuedShare}). */
+  RunSettings withQueuedShare(int slots) {
+    return with(leanResults, budgetId, slots);
+  }
+
+  private RunSettings with(boolean lean, @Nullable String budget, int queued) {
     return new RunSettings(
         maxInFlight,
         pollInitialMillis,
@@ -116,6 +134,7 @@ final class RunSettings implements Serializable {
         maxNotFound,
         cancelGraceMillis,
         lean,
-        budget);
+        budget,
+        queued);
   }
 }

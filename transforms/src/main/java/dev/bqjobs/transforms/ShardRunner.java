@@ -193,6 +193,15 @@ final class ShardRunner {
   /** Every request has been admitted; the unused part of the share is lent to other shards. */
   private boolean exhausted;
 
+  /**
+   * Queue slots of the share given up because BigQuery refused inserts (rate or queue limits): at
+   * most {@link RunSettings#queuedShare}, so the running part of the share is never cut.
+   */
+  private int queueCut;
+
+  /** Inserts answered since the queue allowance last changed: it grows back one slot per share. */
+  private int insertsSinceQueueChange;
+
   private final PriorityQueue<Tracker> due =
       new PriorityQueue<>(
           Comparator.<Tracker>comparingLong(t -> t.dueAt).thenComparingLong(t -> t.sequence));
@@ -355,7 +364,7 @@ final class ShardRunner {
    */
   private void admitWhilePossible(Iterator<PreparedJob> requests, Output output) {
     while (requests.hasNext()) {
-      boolean own = inFlight.size() - borrowedHere < settings.maxInFlight;
+      boolean own = inFlight.size() - borrowedHere < ownCap();
       if (!own && !budget.tryBorrow()) {
         return;
       }
@@ -363,7 +372,35 @@ final class ShardRunner {
     }
     if (!exhausted) {
       exhausted = true;
-      budget.lend(Math.max(0, settings.maxInFlight - (inFlight.size() - borrowedHere)));
+      budget.lend(Math.max(0, ownCap() - (inFlight.size() - borrowedHere)));
+    }
+  }
+
+  /** The shard's own share, less the queue slots given up after refused inserts. */
+  private int ownCap() {
+    return settings.maxInFlight - queueCut;
+  }
+
+  /**
+   * BigQuery refused an insert with a rate or queue limit: more jobs waiting in its queue would
+   * only meet more refusals, so half of what is left of the queue allowance is given up (AIMD, as
+   * the JVM's insert limiter does with its rate). Jobs already inserted are unaffected.
+   */
+  private void shrinkQueue() {
+    int left = settings.queuedShare - queueCut;
+    if (left > 0) {
+      queueCut += Math.max(1, (left + 1) / 2);
+      insertsSinceQueueChange = 0;
+      LOG.debug(
+          "Insert refused: queue allowance down to {} slots", settings.queuedShare - queueCut);
+    }
+  }
+
+  /** An insert was accepted: after a whole share of them, one queue slot comes back. */
+  private void growQueue() {
+    if (queueCut > 0 && ++insertsSinceQueueChange >= settings.maxInFlight) {
+      queueCut--;
+      insertsSinceQueueChange = 0;
     }
   }
 
@@ -500,6 +537,7 @@ final class ShardRunner {
       return;
     }
     t.confirmed = true;
+    growQueue();
     metrics.jobsInserted.inc();
     adoptLocation(t, answer);
     LOG.info("Started BigQuery job {} (key {}, attempt {})", t.fullId(), t.request.key, t.attempt);
@@ -864,6 +902,7 @@ final class ShardRunner {
     int allowed;
     if (rateLimited) {
       inserts.slowDown();
+      shrinkQueue();
       failures = ++t.rateLimitedFailures;
       allowed = settings.maxRequestAttempts * RATE_LIMIT_PATIENCE;
     } else {

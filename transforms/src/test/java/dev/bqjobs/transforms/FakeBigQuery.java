@@ -173,6 +173,7 @@ final class FakeBigQuery implements JobService {
   private int maxUnobserved;
   private boolean forgetFinished;
   private boolean listShowsNothing;
+  private final List<Integer> inFlightAtInserts = new ArrayList<>();
   private final Set<String> unreachableLocations = new HashSet<>();
 
   FakeBigQuery(FakeTime time) {
@@ -301,6 +302,7 @@ final class FakeBigQuery implements JobService {
     executions.merge(jobId, 1, Integer::sum);
     unobserved.add(key);
     maxUnobserved = Math.max(maxUnobserved, unobserved.size());
+    inFlightAtInserts.add(unobserved.size());
     if (fault != null) {
       throw new IOException("Read timed out (fake: insert applied, answer lost) for " + jobId);
     }
@@ -384,6 +386,11 @@ final class FakeBigQuery implements JobService {
 
   synchronized int calls(Call call) {
     return calls.getOrDefault(call, 0);
+  }
+
+  /** Jobs not yet seen DONE right after each accepted insert, in insert order. */
+  synchronized List<Integer> inFlightAtInserts() {
+    return new ArrayList<>(inFlightAtInserts);
   }
 
   synchronized int maxJobsInFlight() {

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 
 import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobConfiguration;
@@ -19,6 +20,7 @@ import dev.bqjobs.transforms.FakeBigQuery.Call;
 import dev.bqjobs.transforms.FakeBigQuery.Plan;
 import dev.bqjobs.transforms.JobResult.Outcome;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +207,44 @@ public class ShardRunnerTest {
     // Per-job polling (1 s x1.5) sees a 10 s job end within about 5 gets and 15 s.
     assertThat(time.nowMillis() - start, lessThan(30_000L));
     assertThat(bq.calls(Call.GET), lessThanOrEqualTo(20 * 6));
+  }
+
+  @Test
+  public void refusedInsertsShrinkTheQueueAllowanceNotTheRunningShare() throws Exception {
+    // A share of 20: 10 running and 10 queue slots. The 11th and 12th inserts are refused with a
+    // rate limit: the queue allowance halves twice (10 -> 5 -> 2), so once the first wave ends at
+    // most 12 jobs are in flight, until whole shares of accepted inserts give slots back.
+    bq.setPlanner(job -> Plan.succeed(10_000));
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    String eleventh = jobs.get(10).baseJobId;
+    String twelfth = jobs.get(11).baseJobId;
+    bq.fail(Call.INSERT, eleventh::equals, 1, 429, "rateLimitExceeded");
+    bq.fail(Call.INSERT, twelfth::equals, 1, 429, "rateLimitExceeded");
+    RunSettings share = new RunSettings(20, 1_000, 30_000, HOUR, 3, 1e6, 1e6).withQueuedShare(10);
+
+    List<JobResult> results = run(jobs, share);
+
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+    assertEquals(40, bq.executions().size());
+    // The first wave was admitted before the refusals; every later insert meets the cut cap.
+    List<Integer> inFlight = bq.inFlightAtInserts();
+    assertEquals(20, (int) Collections.max(inFlight.subList(0, 20)));
+    int later = Collections.max(inFlight.subList(20, inFlight.size()));
+    assertThat(later, lessThanOrEqualTo(13));
+    assertThat(later, greaterThanOrEqualTo(10)); // the running part is never cut
+  }
+
+  @Test
+  public void aQueuedShareMustLeaveARunningSlot() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new RunSettings(4, 1_000, 30_000, HOUR, 3, 1e6, 1e6).withQueuedShare(4));
+    assertThat(e.getMessage(), containsString("queued share 4"));
   }
 
   @Test
