@@ -12,6 +12,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -72,6 +73,109 @@ final class CanonicalJson {
       out.add(copy(v));
     }
     return out;
+  }
+
+  /**
+   * The members of a JSON object that is canonical already (as our coders write it), each value as
+   * its raw JSON text, in order, without building a tree: decoding splits, it does not re-sort or
+   * re-serialise. Keys must need no unescaping (ours are plain field names).
+   */
+  static Map<String, String> members(String objectJson) {
+    Map<String, String> out = new LinkedHashMap<>();
+    int i = skipWhitespace(objectJson, 0);
+    expect(objectJson, i, '{');
+    i = skipWhitespace(objectJson, i + 1);
+    if (objectJson.charAt(i) == '}') {
+      return out;
+    }
+    while (true) {
+      expect(objectJson, i, '"');
+      int keyEnd = endOfString(objectJson, i);
+      String key = objectJson.substring(i + 1, keyEnd - 1);
+      i = skipWhitespace(objectJson, keyEnd);
+      expect(objectJson, i, ':');
+      i = skipWhitespace(objectJson, i + 1);
+      int valueEnd = endOfValue(objectJson, i);
+      out.put(key, objectJson.substring(i, valueEnd));
+      i = skipWhitespace(objectJson, valueEnd);
+      char c = objectJson.charAt(i);
+      if (c == '}') {
+        return out;
+      }
+      expect(objectJson, i, ',');
+      i = skipWhitespace(objectJson, i + 1);
+    }
+  }
+
+  /** A JSON string literal's value. */
+  static String stringValue(String literal) {
+    return JsonParser.parseString(literal).getAsString();
+  }
+
+  private static int endOfValue(String s, int start) {
+    char c = s.charAt(start);
+    if (c == '"') {
+      return endOfString(s, start);
+    }
+    if (c == '{' || c == '[') {
+      int depth = 0;
+      int i = start;
+      while (i < s.length()) {
+        char d = s.charAt(i);
+        if (d == '"') {
+          i = endOfString(s, i);
+          continue;
+        }
+        if (d == '{' || d == '[') {
+          depth++;
+        } else if (d == '}' || d == ']') {
+          depth--;
+          if (depth == 0) {
+            return i + 1;
+          }
+        }
+        i++;
+      }
+      throw new IllegalArgumentException("Unterminated JSON value at offset " + start);
+    }
+    int i = start;
+    while (i < s.length() && ",}] \t\r\n".indexOf(s.charAt(i)) < 0) {
+      i++;
+    }
+    return i;
+  }
+
+  /** The offset just past the string literal starting at {@code start}. */
+  private static int endOfString(String s, int start) {
+    int i = start + 1;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c == '\\') {
+        i += 2;
+      } else if (c == '"') {
+        return i + 1;
+      } else {
+        i++;
+      }
+    }
+    throw new IllegalArgumentException("Unterminated JSON string at offset " + start);
+  }
+
+  private static int skipWhitespace(String s, int i) {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    if (i >= s.length()) {
+      throw new IllegalArgumentException("Truncated JSON object");
+    }
+    return i;
+  }
+
+  private static void expect(String s, int i, char c) {
+    if (s.charAt(i) != c) {
+      throw new IllegalArgumentException(
+          "Expected '" + c + "' at offset " + i + " of a canonical JSON object");
+    }
   }
 
   private static JsonElement sort(JsonElement e) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -153,31 +154,53 @@ public final class JobRequest {
     return tree;
   }
 
-  static JobRequest fromTree(JsonObject tree) {
-    return new JobRequest(
-        CanonicalJson.toJson(tree.get("configuration")),
-        string(tree, "key"),
-        string(tree, "jobId"),
-        string(tree, "project"),
-        string(tree, "location"));
-  }
-
-  /** Canonical JSON of the whole request; the coder's wire format. */
+  /**
+   * Canonical JSON of the whole request; the coder's wire format. Written by joining its parts in
+   * sorted key order (the configuration is canonical already): the same bytes as sorting {@link
+   * #toTree()}, without parsing anything.
+   */
   String toCanonicalJson() {
     String json = canonicalJson;
     if (json == null) {
-      json = CanonicalJson.toJson(toTree());
+      StringBuilder out = new StringBuilder(configurationJson.length() + 128);
+      out.append("{\"configuration\":").append(configurationJson);
+      appendField(out, "jobId", jobId);
+      appendField(out, "key", key);
+      appendField(out, "location", location);
+      appendField(out, "project", project);
+      json = out.append('}').toString();
       canonicalJson = json;
     }
     return json;
   }
 
-  static JobRequest fromCanonicalJson(String json) {
-    return fromTree(JsonParser.parseString(json).getAsJsonObject());
+  private static void appendField(StringBuilder out, String name, @Nullable String value) {
+    if (value != null) {
+      out.append(",\"")
+          .append(name)
+          .append("\":")
+          .append(CanonicalJson.toJson(new JsonPrimitive(value)));
+    }
   }
 
-  private static @Nullable String string(JsonObject tree, String field) {
-    return tree.has(field) && !tree.get(field).isJsonNull() ? tree.get(field).getAsString() : null;
+  /** The request from the coder's own canonical JSON: split, not parsed into a tree and sorted. */
+  static JobRequest fromCanonicalJson(String json) {
+    Map<String, String> members = CanonicalJson.members(json);
+    String configuration = members.get("configuration");
+    if (configuration == null) {
+      throw new IllegalArgumentException("A JobRequest's JSON has no configuration: " + json);
+    }
+    return new JobRequest(
+        configuration,
+        stringMember(members, "key"),
+        stringMember(members, "jobId"),
+        stringMember(members, "project"),
+        stringMember(members, "location"));
+  }
+
+  private static @Nullable String stringMember(Map<String, String> members, String field) {
+    String raw = members.get(field);
+    return raw == null || raw.equals("null") ? null : CanonicalJson.stringValue(raw);
   }
 
   @Override

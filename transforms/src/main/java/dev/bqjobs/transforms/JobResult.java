@@ -14,6 +14,7 @@ import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -305,25 +306,35 @@ public final class JobResult {
     return ids;
   }
 
+  /**
+   * The result from the coder's own canonical JSON: split into its parts, which are canonical
+   * already, not parsed into a tree and re-serialised (runners decode each result several times).
+   */
   static JobResult fromCanonicalJson(String json) {
-    JsonObject tree = JsonParser.parseString(json).getAsJsonObject();
+    Map<String, String> members = CanonicalJson.members(json);
     List<String> ids = new ArrayList<>();
-    for (JsonElement e : tree.getAsJsonArray("attemptJobIds")) {
+    for (JsonElement e :
+        JsonParser.parseString(required(members, "attemptJobIds", json)).getAsJsonArray()) {
       ids.add(e.getAsString());
     }
+    String errors = required(members, "errors", json);
     return new JobResult(
-        tree.get("key").getAsString(),
-        JobRequest.fromTree(tree.getAsJsonObject("request")),
-        partOf(tree, "job"),
-        partOf(tree, "jobReference"),
-        Outcome.valueOf(tree.get("outcome").getAsString()),
-        partOf(tree, "errorResult"),
-        CanonicalJson.toJson(tree.get("errors")),
+        CanonicalJson.stringValue(required(members, "key", json)),
+        JobRequest.fromCanonicalJson(required(members, "request", json)),
+        members.get("job"),
+        members.get("jobReference"),
+        Outcome.valueOf(CanonicalJson.stringValue(required(members, "outcome", json))),
+        members.get("errorResult"),
+        errors.equals(NO_ERRORS) ? NO_ERRORS : errors,
         ids);
   }
 
-  private static @Nullable String partOf(JsonObject tree, String name) {
-    return tree.has(name) ? CanonicalJson.toJson(tree.get(name)) : null;
+  private static String required(Map<String, String> members, String name, String json) {
+    String value = members.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("A JobResult's JSON has no " + name + ": " + json);
+    }
+    return value;
   }
 
   @Override
