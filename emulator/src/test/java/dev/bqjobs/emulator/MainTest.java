@@ -100,7 +100,7 @@ public class MainTest {
             new java.io.PrintStream(err, true, StandardCharsets.UTF_8),
             false);
     assertThat(code, equalTo(2));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("invalid duration \"fast\""));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("\"fast\" is not a duration"));
     assertThat(err.toString(StandardCharsets.UTF_8), containsString("Usage:"));
   }
 
@@ -129,11 +129,20 @@ public class MainTest {
   }
 
   @Test
-  public void durationsAndRanges() {
-    assertThat(DurationParser.millis("200ms"), equalTo(200L));
-    assertThat(DurationParser.millis("1.5s"), equalTo(1500L));
-    assertThat(DurationParser.millis("2m"), equalTo(120_000L));
-    assertThat(DurationParser.range("200ms..2s")[1], equalTo(2000L));
-    assertThat(DurationParser.range("1s")[0], equalTo(1000L));
+  public void bareJobRuntimeIsStillMillisecondsWithADeprecationWarning() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code =
+        Main.run(
+            new String[] {"--port=0", "--job-runtime", "200..1500"},
+            new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+            new java.io.PrintStream(err, true, StandardCharsets.UTF_8),
+            false);
+    assertThat(err.toString(StandardCharsets.UTF_8), code, equalTo(0));
+    assertThat(
+        err.toString(StandardCharsets.UTF_8),
+        containsString(
+            "warning: --job-runtime 1500: a number without a unit is deprecated and will be"
+                + " rejected; it is read as 1500ms, write 1500ms instead"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.bqjobs.pipelines;
 
+import dev.bqjobs.durations.Durations;
 import dev.bqjobs.transforms.BigQueryJobs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -114,7 +115,11 @@ public final class BqJobsCommand {
     }
     Duration jobTimeout;
     try {
-      jobTimeout = Durations.parse(options.getJobTimeout());
+      jobTimeout = Duration.millis(Durations.parse(options.getJobTimeout()).toMillis());
+      if (jobTimeout.getMillis() <= 0) {
+        throw new IllegalArgumentException(
+            "\"" + options.getJobTimeout() + "\" is not a positive duration");
+      }
     } catch (IllegalArgumentException e) {
       return usageError("--jobTimeout: " + e.getMessage());
     }
@@ -154,7 +159,16 @@ public final class BqJobsCommand {
       return usageError("--output=" + options.getOutput() + ": " + e.getMessage());
     }
 
-    try (Endpoint endpoint = Endpoint.choose(options, jobsFile)) {
+    Endpoint chosen;
+    try {
+      chosen = Endpoint.choose(options, jobsFile);
+    } catch (IllegalArgumentException e) {
+      return usageError(e.getMessage());
+    } catch (IOException e) {
+      err.println("bqjobs: " + rootMessage(e));
+      return EXIT_JOB_FAILED;
+    }
+    try (Endpoint endpoint = chosen) {
       out.println("bqjobs: running " + entries.size() + " jobs from " + jobsFile);
       out.println("bqjobs: on " + endpoint.description());
       runJobs = runJobs.withProject(endpoint.project());

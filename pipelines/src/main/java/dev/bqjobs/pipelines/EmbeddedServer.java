@@ -1,0 +1,63 @@
+package dev.bqjobs.pipelines;
+
+import com.google.api.client.googleapis.json.GoogleJsonResponseException;
+import com.google.api.services.bigquery.model.Dataset;
+import com.google.api.services.bigquery.model.DatasetReference;
+import dev.bqjobs.emulator.LocalBigQuery;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The local BigQuery server the command starts in its own process when given neither an endpoint
+ * nor a project. The only class of the command that names the server's classes: a {@code
+ * bqjobs.jar} built without them ({@code mvn -Pdataflow package}, so that DuckDB is not shipped to
+ * every worker) loads it never, and {@link Endpoint} says so before touching it.
+ */
+final class EmbeddedServer implements AutoCloseable {
+  private final LocalBigQuery server;
+
+  private EmbeddedServer(LocalBigQuery server) {
+    this.server = server;
+  }
+
+  static EmbeddedServer start(String project, Path gcsRoot, @Nullable Path dataDir)
+      throws IOException {
+    LocalBigQuery.Builder builder = LocalBigQuery.builder().project(project).gcsRoot(gcsRoot);
+    if (dataDir != null) {
+      builder.dataDir(dataDir);
+    }
+    return new EmbeddedServer(builder.start());
+  }
+
+  String rootUrl() {
+    return server.rootUrl();
+  }
+
+  /**
+   * Creates a dataset in {@code location}; false when it exists already or its name is bad (the
+   * jobs that use a bad name then fail with BigQuery's own message).
+   */
+  boolean createDataset(String project, String dataset, String location) throws IOException {
+    try {
+      server
+          .client()
+          .datasets()
+          .insert(
+              project,
+              new Dataset()
+                  .setDatasetReference(
+                      new DatasetReference().setProjectId(project).setDatasetId(dataset))
+                  .setLocation(location))
+          .execute();
+      return true;
+    } catch (GoogleJsonResponseException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
