@@ -43,8 +43,9 @@ import java.util.concurrent.TimeoutException;
  * {@code bqjobs} command with a deadline, reading its result files and checking them against the
  * server's executions.
  *
- * <p>Short version (default, part of {@code mvn verify}); full version: {@code mvn -B -o -pl
- * pipelines test -Dtest='dev.bqjobs.pipelines.reliability.*Test' -Dbqjobs.reliability=full}.
+ * <p>Short version (default, part of {@code mvn verify}); full version: {@code mvn -B -pl pipelines
+ * -am verify -Dtest=none -Dit.test='dev.bqjobs.pipelines.reliability.*IT'
+ * -Dbqjobs.reliability=full}.
  */
 final class Reliability {
   private Reliability() {}

@@ -28,7 +28,7 @@ import org.junit.rules.TemporaryFolder;
  * outputs (a child JVM at full log verbosity, its console and files scanned); the server refuses a
  * non-loopback bind without access control.
  */
-public class AccessTest {
+public class AccessIT {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   private static final String ALLOWED = "tok-ALLOWED-7f3a9c1e5b2d4860-distinctive";

@@ -35,7 +35,7 @@ import org.junit.Test;
  * without {@code bigquery.jobs.create} gets a FAILED {@code accessDenied} result that names the
  * permission and the roles that grant it, at once (no retries).
  */
-public class LocalServerPermissionTest {
+public class LocalServerPermissionIT {
   static final String P = "iam-project";
   static final Path POLICY = writePolicy();
 

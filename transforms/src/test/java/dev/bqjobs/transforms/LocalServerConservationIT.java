@@ -51,7 +51,7 @@ import org.junit.Test;
  * exactly one output, with the outcome its kind allows), and the server executed every job ID at
  * most once, each for one request (reruns have their own IDs).
  */
-public class LocalServerConservationTest {
+public class LocalServerConservationIT {
   static final String P = "mix-project";
   static final String FAULTS =
       "jobs.insert:503=0.1,lost=0.1;jobs.get:503=0.1,429=0.05;job:backendError=0.1";

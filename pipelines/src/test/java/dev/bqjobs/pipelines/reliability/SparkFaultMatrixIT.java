@@ -14,7 +14,7 @@ import org.junit.runners.Parameterized.Parameters;
  * fault over 500 jobs (full), or lost insert answers over 100 jobs (short).
  */
 @RunWith(Parameterized.class)
-public class SparkFaultMatrixTest {
+public class SparkFaultMatrixIT {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   @Parameters(name = "{0} at 0.1 on Spark")
@@ -31,7 +31,7 @@ public class SparkFaultMatrixTest {
   private final FaultRow.Kind kind;
   private final int jobs;
 
-  public SparkFaultMatrixTest(FaultRow.Kind kind, int jobs) {
+  public SparkFaultMatrixIT(FaultRow.Kind kind, int jobs) {
     this.kind = kind;
     this.jobs = jobs;
   }

@@ -30,7 +30,7 @@ import org.junit.rules.TemporaryFolder;
  * (each that entry's FAILED result with the expected reason, the other entries still running).
  * Every case runs under a deadline: no crash, no hang.
  */
-public class BadInputCatalogueTest {
+public class BadInputCatalogueIT {
   private static final String PROJECT = "bqjobs-local";
 
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();

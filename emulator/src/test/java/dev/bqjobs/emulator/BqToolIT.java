@@ -24,7 +24,7 @@ import org.junit.rules.TemporaryFolder;
  * CLOUDSDK_AUTH_ACCESS_TOKEN}. {@code bq} comes from no package registry, so where it (or the SDK's
  * discovery document) is missing the test is skipped.
  */
-public class BqToolTest {
+public class BqToolIT {
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 

@@ -15,7 +15,7 @@ import org.junit.runners.Parameterized.Parameters;
  * executed once; reruns only as declared attempts; one inserted row per succeeded job.
  */
 @RunWith(Parameterized.class)
-public class FaultMatrixTest {
+public class FaultMatrixIT {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   @Parameters(name = "{0} at {1}")
@@ -35,7 +35,7 @@ public class FaultMatrixTest {
   private final double rate;
   private final int jobs;
 
-  public FaultMatrixTest(FaultRow.Kind kind, double rate, int jobs) {
+  public FaultMatrixIT(FaultRow.Kind kind, double rate, int jobs) {
     this.kind = kind;
     this.rate = rate;
     this.jobs = jobs;

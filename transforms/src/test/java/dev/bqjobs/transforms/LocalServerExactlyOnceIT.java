@@ -50,7 +50,7 @@ import org.junit.Test;
  * insert answers, a whole pipeline run twice with one run token, one step applied twice, an ID
  * collision with a foreign job, and identical requests sharing a job.
  */
-public class LocalServerExactlyOnceTest {
+public class LocalServerExactlyOnceIT {
   static final String P = "once-project";
 
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();

@@ -38,7 +38,7 @@ import org.junit.Test;
  * Reruns of jobs that end DONE with a retryable errorResult. The server draws each job's fault from
  * its job ID, so every rerun ({@code -r2}, {@code -r3}) gets an independent draw.
  */
-public class LocalServerRerunsTest {
+public class LocalServerRerunsIT {
   static final String P = "rerun-project";
 
   @ClassRule

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * from sampling the server's jobsByState during the run. Request rates: from the server's creation
  * times of the jobs (inserts) and from sampling its request counters (gets).
  */
-public class LocalServerScaleTest {
-  private static final Logger LOG = LoggerFactory.getLogger(LocalServerScaleTest.class);
+public class LocalServerScaleIT {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalServerScaleIT.class);
 
   static final String P = "scale-project";
   static final int JOBS = 500;

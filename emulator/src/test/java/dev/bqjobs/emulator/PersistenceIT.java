@@ -29,7 +29,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /** --data-dir: what survives a restart, and what a job interrupted by a crash becomes. */
-public class PersistenceTest {
+public class PersistenceIT {
   private static final String PROJECT = "persist-project";
 
   @Rule public final TemporaryFolder folder = new TemporaryFolder();

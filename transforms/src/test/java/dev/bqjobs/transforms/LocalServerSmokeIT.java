@@ -23,7 +23,7 @@ import org.junit.Test;
  * fake): a smoke test of the wire path. The integration suite is the other LocalServer*Test
  * classes.
  */
-public class LocalServerSmokeTest {
+public class LocalServerSmokeIT {
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();
 
   private static JobRequest query(String sql, String key) {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.Test;
 
 /** The standalone server as a separate process: start-up line, port in use, SIGTERM, usage. */
-public class MainTest {
+public class MainIT {
   private static final Pattern LISTENING = Pattern.compile("listening on (http://[^\\s]+)");
 
   private static Process launch(String... args) throws Exception {

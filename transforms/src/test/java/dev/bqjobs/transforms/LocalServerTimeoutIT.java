@@ -36,7 +36,7 @@ import org.junit.Test;
  * way is FAILED {@code timeout}, one that was already DONE when the cancel landed keeps its
  * outcome.
  */
-public class LocalServerTimeoutTest {
+public class LocalServerTimeoutIT {
   static final String P = "timeout-project";
 
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();

@@ -39,7 +39,7 @@ import org.junit.runners.JUnit4;
  * {@code target/spark-cluster-fault.txt}.
  */
 @RunWith(JUnit4.class)
-public class SparkClusterFaultTest {
+public class SparkClusterFaultIT {
   static final int JOBS = Integer.getInteger("bqjobs.cluster.faults.jobs", 300);
 
   @Test
@@ -144,7 +144,7 @@ public class SparkClusterFaultTest {
       }
       ClusterRun.TaskCounts tasks = ClusterRun.taskCounts(events);
       List<String> reattachedLogged =
-          SparkClusterTest.executorLogLines(clusterDir, "Reattached to existing BigQuery job");
+          SparkClusterIT.executorLogLines(clusterDir, "Reattached to existing BigQuery job");
 
       String figures =
           String.join(

@@ -26,7 +26,7 @@ import org.junit.Test;
  * with a malformed project is its own FAILED result while the others run; the same explicit job ID
  * in two projects is two jobs; an endpoint that refuses connections fails within bounded retries.
  */
-public class LocalServerTruthTest {
+public class LocalServerTruthIT {
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();
 
   private static BigQueryJobs.Run transform(String token) {

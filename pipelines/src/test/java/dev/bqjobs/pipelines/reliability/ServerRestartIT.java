@@ -38,7 +38,7 @@ import org.junit.rules.TemporaryFolder;
  * derived ID ({@code reruns}); the server's count of executions does not include those killed
  * executions, as they left no trace.
  */
-public class ServerRestartTest {
+public class ServerRestartIT {
   private static final String PROJECT = "bqjobs-local";
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();

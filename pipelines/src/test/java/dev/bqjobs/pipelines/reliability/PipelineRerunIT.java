@@ -24,7 +24,7 @@ import org.junit.rules.TemporaryFolder;
  * same outcome, job ID and attempts. The first run has succeeded jobs, jobs rerun after a retryable
  * failure, and failing jobs.
  */
-public class PipelineRerunTest {
+public class PipelineRerunIT {
   private static final String PROJECT = "bqjobs-local";
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();

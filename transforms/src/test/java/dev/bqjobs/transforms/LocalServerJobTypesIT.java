@@ -46,7 +46,7 @@ import org.junit.Test;
  * Every job type, the dry run, warnings and each class of failure, through the transform over HTTP
  * against the local server: what each output receives and what each result carries.
  */
-public class LocalServerJobTypesTest {
+public class LocalServerJobTypesIT {
   static final String P = "types-project";
 
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();

@@ -34,7 +34,7 @@ import org.junit.rules.TemporaryFolder;
  *       jobs: two DML inserts, two rows. With one explicit run token they reattach: one row.
  * </ul>
  */
-public class OutageTest {
+public class OutageIT {
   private static final String PROJECT = "bqjobs-local";
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();

@@ -39,7 +39,7 @@ import org.junit.rules.TemporaryFolder;
  * speculative execution does); (2) the command on Spark {@code local[2,4]} with tasks of the job
  * step failing once after their inserts ({@link TaskFailureSparkRunner}), which Spark runs again.
  */
-public class ReexecutedWorkTest {
+public class ReexecutedWorkIT {
   private static final String PROJECT = "bqjobs-local";
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();

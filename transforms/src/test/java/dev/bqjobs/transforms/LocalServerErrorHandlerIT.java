@@ -31,7 +31,7 @@ import org.junit.Test;
  * {@link BigQueryJobs.Run#withErrorHandler} over HTTP against the local server: the handler gets
  * BigQuery's own reasons and messages for exactly the failed requests.
  */
-public class LocalServerErrorHandlerTest {
+public class LocalServerErrorHandlerIT {
   static final String P = "handler-project";
 
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();

@@ -29,7 +29,7 @@ import org.junit.runners.JUnit4;
  * {@code --runner=SparkRunner --sparkMaster=spark://127.0.0.1:PORT}).
  */
 @RunWith(JUnit4.class)
-public class SparkClusterTest {
+public class SparkClusterIT {
   @Test
   public void demoRunsOnTwoWorkerCluster() throws Exception {
     Path root = SparkCluster.freshDir("demo");
