@@ -38,31 +38,8 @@ public final class BqJobsCommand {
   public static final int EXIT_JOB_FAILED = 1;
   public static final int EXIT_USAGE = 2;
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: java -jar bqjobs.jar --jobs=FILE [options]",
-          "  --jobs=FILE               jobs file: .yaml/.yml, .json (array) or .jsonl/.ndjson",
-          "  --output=DIR              result folder (default bqjobs-out)",
-          "  --project=ID              BigQuery project (alone: real BigQuery, Application"
-              + " Default Credentials)",
-          "  --bigQueryEndpoint=URL    a running local server or compatible endpoint",
-          "                            (neither: a local server starts in-process)",
-          "  --location=LOC            default job location",
-          "  --jobIdPrefix=PREFIX      start of generated job IDs (default bqjobs)",
-          "  --runToken=TOKEN          fixed run token: a rerun reattaches to started jobs"
-              + " (default: new per launch)",
-          "  --maxConcurrentJobs=N     jobs in flight at once (default 100)",
-          "  --jobTimeout=D            30s, 5m, 6h or ISO-8601 (default 6h)",
-          "  --failOnJobFailure=BOOL   exit 1 when a job failed (default true)",
-          "  --emulatorGcsRoot=DIR     local server: folder for gs:// (default: the jobs file's"
-              + " folder)",
-          "  --emulatorDataDir=DIR     local server: keep tables in DIR",
-          "  --runner=RUNNER           DirectRunner (default), SparkRunner, DataflowRunner, ...",
-          "  --verbose                 show INFO logs",
-          "Exit codes: 0 nothing failed, 1 a job failed, 2 bad command line or jobs file.",
-          "Jobs file entries: key (required, unique), projectId, location, jobId, labels,",
-          "configuration (BigQuery's JobConfiguration JSON: query, load, extract or copy).");
+  /** The first line of {@code --help}; the whole help is {@link CommandHelp#text()}. */
+  static final String USAGE_LINE = "Usage: java -jar bqjobs.jar --jobs=FILE [options]";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -87,7 +64,8 @@ public final class BqJobsCommand {
   public int execute(String[] args) {
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) {
-        out.println(USAGE);
+        out.print(CommandHelp.text());
+        out.flush();
         return EXIT_OK;
       }
     }
@@ -263,7 +241,8 @@ public final class BqJobsCommand {
 
   private int usageError(String message) {
     err.println("bqjobs: " + message);
-    err.println(USAGE);
+    err.println(USAGE_LINE);
+    err.println("Run with --help for the options, exit codes and the jobs file format.");
     return EXIT_USAGE;
   }
 

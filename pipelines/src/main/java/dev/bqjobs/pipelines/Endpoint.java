@@ -30,6 +30,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class Endpoint implements AutoCloseable {
   static final String LOCAL_PROJECT = "bqjobs-local";
 
+  /** Where the jobs run, in one sentence for {@code --help}: the rules of {@link #choose}. */
+  static final String WHERE_JOBS_RUN =
+      "The jobs run on --bigQueryEndpoint when given (project --project, else "
+          + LOCAL_PROJECT
+          + "); else with --project alone on BigQuery itself with Application Default"
+          + " Credentials; with neither, on a local BigQuery server started in this process,"
+          + " gs:// mapped to --emulatorGcsRoot (default: the jobs file's folder), which a jar built"
+          + " with -Pdataflow does not carry.";
+
   /** The embedded server's class: absent from a {@code bqjobs.jar} built with -Pdataflow. */
   static final String EMBEDDED_SERVER_CLASS = "dev.bqjobs.emulator.LocalBigQuery";
 
