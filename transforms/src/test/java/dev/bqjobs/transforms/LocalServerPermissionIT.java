@@ -15,9 +15,7 @@ import static org.hamcrest.Matchers.nullValue;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.bqjobs.emulator.LocalBigQueryRule;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.bqjobs.emulator.testing.IamPolicy;
 import java.nio.file.Path;
 import java.util.Date;
 import java.util.List;
@@ -43,22 +41,12 @@ public class LocalServerPermissionIT {
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static Path writePolicy() {
-    try {
-      Path file = Files.createTempFile("bqjobs-iam", ".json");
-      file.toFile().deleteOnExit();
-      Files.writeString(
-          file,
-          "{\"principals\": {\"analyst-token\": \"analyst@example.com\","
-              + " \"viewer-token\": \"viewer@example.com\"},"
-              + " \"bindings\": ["
-              + "  {\"role\": \"roles/bigquery.jobUser\", \"project\": \"iam-project\","
-              + "   \"members\": [\"analyst@example.com\"]},"
-              + "  {\"role\": \"roles/bigquery.dataViewer\", \"project\": \"iam-project\","
-              + "   \"members\": [\"viewer@example.com\"]}]}");
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return IamPolicy.create()
+        .principal("analyst-token", "analyst@example.com")
+        .principal("viewer-token", "viewer@example.com")
+        .grant("roles/bigquery.jobUser", "iam-project", "analyst@example.com")
+        .grant("roles/bigquery.dataViewer", "iam-project", "viewer@example.com")
+        .writeTemporary();
   }
 
   private static BigQueryJobs.Run transform(String token) {

@@ -11,6 +11,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import dev.bqjobs.pipelines.BqJobsCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,18 +68,14 @@ public class SparkClusterFaultIT {
 
     ExecutorService driver = Executors.newSingleThreadExecutor();
     try (SparkCluster cluster = SparkCluster.start(clusterDir, 2, 1, "1g");
-        LocalServerProcess server =
-            LocalServerProcess.start(
-                gcsRoot,
-                root.resolve("server.log"),
-                "--job-runtime",
-                "2s..5s",
-                "--max-running-jobs",
-                "200")) {
+        ServerProcess server =
+            SparkCluster.localServer(root, gcsRoot)
+                .args("--job-runtime", "2s..5s", "--max-running-jobs", "200")
+                .start()) {
       List<String> args = new ArrayList<>();
       args.add("--jobs=" + jobs);
       args.add("--output=" + out);
-      args.add("--bigQueryEndpoint=" + server.url());
+      args.add("--bigQueryEndpoint=" + server.rootUrl());
       args.add("--maxConcurrentJobs=100");
       args.addAll(ClusterRun.runnerArgs(cluster));
       long started = System.nanoTime();
@@ -93,7 +90,7 @@ public class SparkClusterFaultIT {
         assertTrue(
             "the run ended before the kill: " + (running.isDone() ? running.get() : ""),
             !running.isDone());
-        JsonNode stats = server.stats();
+        JsonNode stats = ClusterRun.stats(server);
         int running0 = stats.path("jobsByState").path("RUNNING").asInt();
         int executed = stats.path("executionsPerJob").size();
         List<ProcessHandle> executors = cluster.executors();
@@ -125,7 +122,7 @@ public class SparkClusterFaultIT {
       assertThat(failed, empty());
 
       // Every job executed exactly once on the server; re-run shards reattached (409 on insert).
-      JsonNode stats = server.stats();
+      JsonNode stats = ClusterRun.stats(server);
       JsonNode executions = stats.path("executionsPerJob");
       List<Integer> counts = new ArrayList<>();
       executions.forEach(n -> counts.add(n.asInt()));

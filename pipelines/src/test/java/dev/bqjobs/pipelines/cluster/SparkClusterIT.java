@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bqjobs.emulator.testing.ServerFixtures;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import dev.bqjobs.pipelines.BqJobsCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +41,13 @@ public class SparkClusterIT {
     Path clusterDir = root.resolve("cluster");
 
     try (SparkCluster cluster = SparkCluster.start(clusterDir, 2, 1, "1g");
-        LocalServerProcess server = LocalServerProcess.start(gcsRoot, root.resolve("server.log"))) {
-      server.createDataset("bqjobs-local", "demo", "US");
+        ServerProcess server = SparkCluster.localServer(root, gcsRoot).start()) {
+      ServerFixtures.createDataset(
+          ServerFixtures.client(server.rootUrl()), "bqjobs-local", "demo", "US");
       List<String> args = new ArrayList<>();
       args.add("--jobs=" + gcsRoot.resolve("jobs.yaml"));
       args.add("--output=" + out);
-      args.add("--bigQueryEndpoint=" + server.url());
+      args.add("--bigQueryEndpoint=" + server.rootUrl());
       args.addAll(ClusterRun.runnerArgs(cluster));
 
       ClusterRun run = ClusterRun.of(events, args);
@@ -70,7 +73,7 @@ public class SparkClusterIT {
       assertThat(run.out, containsString("total 6: 4 succeeded, 1 with warnings, 1 failed"));
 
       // Each job ran exactly once on the server.
-      JsonNode executions = server.stats().path("executionsPerJob");
+      JsonNode executions = ClusterRun.stats(server).path("executionsPerJob");
       assertEquals(executions.toString(), 6, executions.size());
       List<Integer> counts = new ArrayList<>();
       executions.forEach(n -> counts.add(n.asInt()));

@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertThrows;
 
 import dev.bqjobs.emulator.LocalBigQuery;
+import dev.bqjobs.emulator.testing.IamPolicy;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,19 +42,12 @@ public class AccessIT {
     Path dir = tmp.getRoot().toPath();
     Path out = tmp.newFolder("out").toPath();
     Path iam = dir.resolve("iam.json");
-    Files.writeString(
-        iam,
-        "{\"principals\": {\""
-            + ALLOWED
-            + "\": \"alice@example.com\", \""
-            + DENIED
-            + "\": \"bob@example.com\"},\n"
-            + " \"bindings\": [\n"
-            + "  {\"role\": \"roles/bigquery.jobUser\", \"project\": \"secure\","
-            + " \"members\": [\"alice@example.com\"]},\n"
-            + "  {\"role\": \"roles/bigquery.dataViewer\", \"project\": \"secure\","
-            + " \"members\": [\"bob@example.com\"]}]}\n",
-        StandardCharsets.UTF_8);
+    IamPolicy.create()
+        .principal(ALLOWED, "alice@example.com")
+        .principal(DENIED, "bob@example.com")
+        .grant("roles/bigquery.jobUser", "secure", "alice@example.com")
+        .grant("roles/bigquery.dataViewer", "secure", "bob@example.com")
+        .writeTo(iam);
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     Path console = dir.resolve("console.txt");
     Process child =
@@ -158,8 +153,9 @@ public class AccessIT {
     assertThat(inProcess.getMessage(), containsString("--iam"));
     // The standalone server.
     Path log = tmp.getRoot().toPath().resolve("bind.log");
+    ServerProcess.Builder openBind = Reliability.server(log).args("--host", "0.0.0.0");
     Process p =
-        new ProcessBuilder(ServerProcess.command(List.of("--host", "0.0.0.0", "--port", "0")))
+        new ProcessBuilder(openBind.command())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -173,7 +169,7 @@ public class AccessIT {
     fields.put("iam", "none");
     fields.put("refused_in_process", true);
     fields.put("standalone_exit", p.exitValue());
-    fields.put("launcher", ServerProcess.launcher());
+    fields.put("launcher", openBind.launcher());
     Reliability.figure("non_loopback_bind", fields);
   }
 }

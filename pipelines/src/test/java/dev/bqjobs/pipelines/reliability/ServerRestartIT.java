@@ -5,11 +5,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
-import com.google.api.client.http.javanet.NetHttpTransport;
-import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.JobList;
 import com.google.gson.JsonObject;
+import dev.bqjobs.emulator.testing.ServerFixtures;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import dev.bqjobs.pipelines.BqJobsCommand;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,17 +50,18 @@ public class ServerRestartIT {
     Path data = tmp.newFolder("data").toPath();
     String token = "restart_" + jobs;
     try (ServerProcess server =
-        ServerProcess.start(
-            dir.resolve("server.log"),
-            "--data-dir",
-            data.toString(),
-            "--project",
-            PROJECT,
-            "--job-runtime",
-            "1s..4s",
-            "--seed",
-            "3")) {
-      Bigquery bq = client(server.rootUrl());
+        Reliability.server(dir.resolve("server.log"))
+            .args(
+                "--data-dir",
+                data.toString(),
+                "--project",
+                PROJECT,
+                "--job-runtime",
+                "1s..4s",
+                "--seed",
+                "3")
+            .start()) {
+      Bigquery bq = ServerFixtures.client(server.rootUrl());
       Reliability.createLog(bq, PROJECT);
       Path jobsFile = Reliability.insertsFile(dir, jobs);
       Path out = dir.resolve("out");
@@ -98,7 +99,7 @@ public class ServerRestartIT {
       int runningAtKill = running(stats);
       Set<String> executedBefore = stats.getAsJsonObject("executionsPerJob").keySet();
       server.kill();
-      long downMillis = server.restart();
+      long downMillis = server.restart().toMillis();
 
       Reliability.Run run = command.get(15, TimeUnit.MINUTES);
       background.shutdownNow();
@@ -136,7 +137,7 @@ public class ServerRestartIT {
       long[] rows = Reliability.logRows(bq, PROJECT);
 
       Map<String, Object> fields = new LinkedHashMap<>();
-      fields.put("launcher", ServerProcess.launcher());
+      fields.put("launcher", server.launcher());
       fields.put("started_before_kill", startedBeforeKill);
       fields.put("running_at_kill", runningAtKill);
       fields.put("down_ms", downMillis);
@@ -161,13 +162,6 @@ public class ServerRestartIT {
           check.failed,
           is(0));
     }
-  }
-
-  private static Bigquery client(String rootUrl) {
-    return new Bigquery.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(), null)
-        .setRootUrl(rootUrl)
-        .setApplicationName("reliability")
-        .build();
   }
 
   private static int started(JsonObject stats) {
