@@ -1,9 +1,8 @@
 package dev.bqjobs.pipelines;
 
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
-import com.google.api.services.bigquery.model.Dataset;
-import com.google.api.services.bigquery.model.DatasetReference;
 import dev.bqjobs.emulator.LocalBigQuery;
+import dev.bqjobs.emulator.testing.ServerFixtures;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -40,16 +39,8 @@ final class EmbeddedServer implements AutoCloseable {
    */
   boolean createDataset(String project, String dataset, String location) throws IOException {
     try {
-      server
-          .client()
-          .datasets()
-          .insert(
-              project,
-              new Dataset()
-                  .setDatasetReference(
-                      new DatasetReference().setProjectId(project).setDatasetId(dataset))
-                  .setLocation(location))
-          .execute();
+      // The server's own fixture: the same dataset a test would create.
+      ServerFixtures.createDataset(server.client(), project, dataset, location);
       return true;
     } catch (GoogleJsonResponseException e) {
       return false;

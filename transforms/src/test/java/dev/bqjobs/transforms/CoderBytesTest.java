@@ -2,18 +2,9 @@ package dev.bqjobs.transforms;
 
 import static org.junit.Assert.assertEquals;
 
-import com.google.api.services.bigquery.model.ErrorProto;
-import com.google.api.services.bigquery.model.Job;
-import com.google.api.services.bigquery.model.JobConfiguration;
-import com.google.api.services.bigquery.model.JobConfigurationLoad;
-import com.google.api.services.bigquery.model.JobReference;
-import com.google.api.services.bigquery.model.JobStatistics;
-import com.google.api.services.bigquery.model.JobStatus;
-import com.google.api.services.bigquery.model.TableReference;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.Test;
@@ -28,55 +19,6 @@ import org.junit.runners.JUnit4;
  */
 @RunWith(JUnit4.class)
 public class CoderBytesTest {
-  static JobRequest request() {
-    return JobRequest.of(
-            new JobConfiguration()
-                .setJobTimeoutMs(5000L)
-                .setLoad(
-                    new JobConfigurationLoad()
-                        .setSourceUris(List.of("gs://b/x.csv"))
-                        .setMaxBadRecords(3)
-                        .setDestinationTable(
-                            new TableReference()
-                                .setProjectId("p")
-                                .setDatasetId("d")
-                                .setTableId("t"))))
-        .withKey("k \u00e9")
-        .withProject("p")
-        .withLocation("EU")
-        .withLabels(Map.of("team", "a", "b", "2"));
-  }
-
-  static JobResult result() {
-    Job job =
-        new Job()
-            .setJobReference(new JobReference().setProjectId("p").setJobId("j").setLocation("EU"))
-            .setStatus(
-                new JobStatus()
-                    .setState("DONE")
-                    .setErrors(List.of(new ErrorProto().setReason("invalid").setMessage("row 3"))))
-            .setStatistics(
-                new JobStatistics()
-                    .setCreationTime(1000L)
-                    .setStartTime(1500L)
-                    .setEndTime(4000L)
-                    .setTotalBytesProcessed(12345678901234L));
-    return JobResult.create(
-        "k \u00e9",
-        request(),
-        job,
-        job.getJobReference(),
-        JobResult.Outcome.SUCCEEDED_WITH_WARNINGS,
-        null,
-        job.getStatus().getErrors(),
-        List.of("j"));
-  }
-
-  static JobResult failed() {
-    return JobResult.failed(
-        "k \"quoted\"", request(), null, null, "invalid", "bad <value> & more", List.of("a", "b"));
-  }
-
   /**
    * What {@link StringUtf8Coder} in a nested context writes, as the coders did: the varint byte
    * length, then the UTF-8 of the canonical JSON.
@@ -92,9 +34,10 @@ public class CoderBytesTest {
 
   @Test
   public void requestBytesArePinned() throws Exception {
-    assertEquals(REQUEST, hex(CoderUtils.encodeToByteArray(JobRequestCoder.of(), request())));
     assertEquals(
-        request(),
+        REQUEST, hex(CoderUtils.encodeToByteArray(JobRequestCoder.of(), CoderFixtures.request())));
+    assertEquals(
+        CoderFixtures.request(),
         CoderUtils.decodeFromByteArray(JobRequestCoder.of(), HexFormat.of().parseHex(REQUEST)));
   }
 
@@ -102,9 +45,12 @@ public class CoderBytesTest {
   public void resultBytesArePinnedAndRoundTrip() throws Exception {
     for (String[] c :
         List.of(
-            new String[] {RESULT, hex(CoderUtils.encodeToByteArray(JobResultCoder.of(), result()))},
             new String[] {
-              FAILED_RESULT, hex(CoderUtils.encodeToByteArray(JobResultCoder.of(), failed()))
+              RESULT, hex(CoderUtils.encodeToByteArray(JobResultCoder.of(), CoderFixtures.result()))
+            },
+            new String[] {
+              FAILED_RESULT,
+              hex(CoderUtils.encodeToByteArray(JobResultCoder.of(), CoderFixtures.failed()))
             })) {
       assertEquals(c[0], c[1]);
       JobResult decoded =

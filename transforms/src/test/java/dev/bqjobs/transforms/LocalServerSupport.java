@@ -9,20 +9,14 @@ import dev.bqjobs.emulator.testing.ServerFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
@@ -76,33 +70,14 @@ final class LocalServerSupport {
   // ------------------------------------------------------------------ collecting results
 
   /**
-   * Results collected by {@link #collect} (the DirectRunner runs in this JVM), for assertions that
-   * need the server's view after the run, e.g. executions per attempt ID.
+   * Copies every result of {@code results} into the bucket {@code name}: {@link CollectedResults}.
    */
-  private static final Map<String, Queue<JobResult>> COLLECTED = new ConcurrentHashMap<>();
-
-  /** Copies every result of {@code results} into the bucket {@code name} (cleared first). */
   static void collect(PCollection<JobResult> results, String name) {
-    COLLECTED.put(name, new ConcurrentLinkedQueue<>());
-    results.apply("Collect" + name, ParDo.of(new CollectFn(name)));
+    CollectedResults.collect(results, name);
   }
 
   static List<JobResult> collected(String name) {
-    Queue<JobResult> q = COLLECTED.get(name);
-    return q == null ? List.of() : new ArrayList<>(q);
-  }
-
-  private static final class CollectFn extends DoFn<JobResult, Void> {
-    private final String name;
-
-    CollectFn(String name) {
-      this.name = name;
-    }
-
-    @ProcessElement
-    public void process(@Element JobResult result) {
-      COLLECTED.get(name).add(result);
-    }
+    return CollectedResults.collected(name);
   }
 
   // ------------------------------------------------------------------ server-side setup

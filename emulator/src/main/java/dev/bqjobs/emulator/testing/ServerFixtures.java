@@ -117,9 +117,14 @@ public final class ServerFixtures {
 
   /** Writes {@code text} to the file behind {@code uri}, creating its folders. */
   public static Path writeGcs(Path gcsRoot, String uri, String text) throws IOException {
+    return writeGcs(gcsRoot, uri, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code bytes} to the file behind {@code uri}, creating its folders. */
+  public static Path writeGcs(Path gcsRoot, String uri, byte[] bytes) throws IOException {
     Path file = gcsFile(gcsRoot, uri);
     Files.createDirectories(file.getParent());
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+    Files.write(file, bytes);
     return file;
   }
 

@@ -9,6 +9,7 @@ import com.google.api.services.bigquery.model.JobConfigurationQuery;
 import dev.bqjobs.emulator.LocalBigQuery;
 import dev.bqjobs.pipelines.BqJobsCommand;
 import dev.bqjobs.transforms.BigQueryJobs;
+import dev.bqjobs.transforms.CollectedResults;
 import dev.bqjobs.transforms.JobRequest;
 import dev.bqjobs.transforms.JobResult;
 import java.nio.file.Path;
@@ -17,18 +18,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -43,8 +37,6 @@ public class ReexecutedWorkIT {
   private static final String PROJECT = "bqjobs-local";
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
-
-  private static final Map<String, Queue<JobResult>> COLLECTED = new ConcurrentHashMap<>();
 
   @Test
   public void jobStepExecutedTwiceOverTheSameInputStartsEachJobOnce() throws Exception {
@@ -80,8 +72,8 @@ public class ReexecutedWorkIT {
                   org.joda.time.Duration.millis(50), org.joda.time.Duration.millis(500));
       Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
       PCollection<JobRequest> input = p.apply(Create.of(requests));
-      collect(input.apply("First", transform), "first");
-      collect(input.apply("Second", transform), "second");
+      CollectedResults.collect(input.apply("First", transform), "first");
+      CollectedResults.collect(input.apply("Second", transform), "second");
       PipelineResult.State state =
           p.run().waitUntilFinish(org.joda.time.Duration.standardMinutes(10));
       assertThat(state, equalTo(PipelineResult.State.DONE));
@@ -89,12 +81,12 @@ public class ReexecutedWorkIT {
       Map<String, Integer> executed =
           Reliability.executions(server.executionsPerJob(), PROJECT, "rel_twice_");
       Reliability.Check first =
-          new Reliability.Check(keys, lines(COLLECTED.get("first")), executed);
+          new Reliability.Check(keys, lines(CollectedResults.collected("first")), executed);
       Reliability.Check second =
-          new Reliability.Check(keys, lines(COLLECTED.get("second")), executed);
+          new Reliability.Check(keys, lines(CollectedResults.collected("second")), executed);
       long[] rows = Reliability.logRows(server.client(), PROJECT);
-      Map<String, String> firstIds = jobIds(COLLECTED.get("first"));
-      Map<String, String> secondIds = jobIds(COLLECTED.get("second"));
+      Map<String, String> firstIds = jobIds(CollectedResults.collected("first"));
+      Map<String, String> secondIds = jobIds(CollectedResults.collected("second"));
 
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("executed", "job_step_twice_concurrently");
@@ -201,29 +193,7 @@ public class ReexecutedWorkIT {
     }
   }
 
-  private static void collect(BigQueryJobs.Result result, String name) {
-    COLLECTED.put(name, new ConcurrentLinkedQueue<>());
-    PCollectionList.of(result.succeeded())
-        .and(result.succeededWithWarnings())
-        .and(result.failed())
-        .apply("All" + name, Flatten.pCollections())
-        .apply("Collect" + name, ParDo.of(new CollectFn(name)));
-  }
-
-  private static final class CollectFn extends DoFn<JobResult, Void> {
-    private final String name;
-
-    CollectFn(String name) {
-      this.name = name;
-    }
-
-    @ProcessElement
-    public void process(@Element JobResult result) {
-      COLLECTED.get(name).add(result);
-    }
-  }
-
-  private static List<Reliability.Line> lines(Queue<JobResult> results) {
+  private static List<Reliability.Line> lines(List<JobResult> results) {
     List<Reliability.Line> lines = new ArrayList<>();
     for (JobResult r : results) {
       com.fasterxml.jackson.databind.node.ObjectNode n = Reliability.JSON.createObjectNode();
@@ -242,7 +212,7 @@ public class ReexecutedWorkIT {
     return lines;
   }
 
-  private static Map<String, String> jobIds(Queue<JobResult> results) {
+  private static Map<String, String> jobIds(List<JobResult> results) {
     Map<String, String> m = new java.util.TreeMap<>();
     for (JobResult r : results) {
       m.put(r.getKey(), String.valueOf(r.getAttemptJobIds()));
