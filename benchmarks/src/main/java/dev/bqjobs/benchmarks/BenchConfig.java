@@ -154,8 +154,8 @@ final class BenchConfig {
         jobsGiven = true;
         break;
       case "runtime":
-        Durations.parseRange(value); // validate early
-        runtime = value;
+        // Explicit milliseconds from here on: the server and the estimates read the same range.
+        runtime = Durations.toServerRange(value);
         runtimeGiven = true;
         break;
       case "server-cap":
@@ -183,7 +183,7 @@ final class BenchConfig {
         }
         break;
       case "time-cap":
-        timeCapMillis = Durations.parseMillis(value);
+        timeCapMillis = Durations.parseMillis("--time-cap", value);
         break;
       case "seed":
         seed = Long.parseLong(value);
@@ -214,10 +214,10 @@ final class BenchConfig {
         bqjobsGetsPerSecond = Double.parseDouble(value);
         break;
       case "bqjobs-poll-initial":
-        bqjobsPollInitialMillis = Durations.parseMillis(value);
+        bqjobsPollInitialMillis = Durations.parseMillis("--bqjobs-poll-initial", value);
         break;
       case "bqjobs-poll-max":
-        bqjobsPollMaxMillis = Durations.parseMillis(value);
+        bqjobsPollMaxMillis = Durations.parseMillis("--bqjobs-poll-max", value);
         break;
       case "bqjobs-max-concurrent-jobs":
         bqjobsMaxConcurrentJobs = positive(name, value);

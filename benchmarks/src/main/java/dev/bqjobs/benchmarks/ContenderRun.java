@@ -1,5 +1,7 @@
 package dev.bqjobs.benchmarks;
 
+import dev.bqjobs.emulator.testing.ServerProcess;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +39,7 @@ final class ContenderRun {
     r.fullJobs = fullJobs;
     r.ranJobs = ranJobs;
     r.sampled = ranJobs < fullJobs;
-    try (LocalServerProcess server =
-        LocalServerProcess.start(
-            emulatorJar, config.serverCap, runtime, config.seed, config.faults, config.quota)) {
+    try (ServerProcess server = startServer(runtime)) {
       Pipeline p = Pipeline.create(options(server.rootUrl(), contender.name(), ranJobs));
       PCollection<String> keys =
           p.apply("Keys", Create.of(Workload.keys(ranJobs)).withCoder(StringUtf8Coder.of()));
@@ -53,7 +53,7 @@ final class ContenderRun {
       PipelineResult result;
       try (HeapSampler heap = new HeapSampler()) {
         long clientCpu = clientCpuMillis();
-        long serverCpu = server.cpuMillis();
+        long serverCpu = server.cpuTime().toMillis();
         started = System.currentTimeMillis();
         try {
           result = p.run();
@@ -64,7 +64,7 @@ final class ContenderRun {
         }
         ended = System.currentTimeMillis();
         r.clientCpuMillis = clientCpuMillis() - clientCpu;
-        r.serverCpuMillis = server.cpuMillis() - serverCpu;
+        r.serverCpuMillis = server.cpuTime().toMillis() - serverCpu;
         r.peakHeapBytes = heap.peakBytes();
         r.peakLiveHeapBytes = heap.peakLiveBytes();
       }
@@ -75,6 +75,32 @@ final class ContenderRun {
       fill(r, stats, started, ended);
     }
     return r;
+  }
+
+  /**
+   * A fresh server process for one contender, so the client's timings and heap are the client's
+   * alone: the standalone jar with the cap, the runtimes (explicit milliseconds, see {@link
+   * Durations#toServerRange}), the seed, and the faults and quota when given.
+   */
+  private ServerProcess startServer(String runtime) throws IOException, InterruptedException {
+    ServerProcess.Builder server =
+        ServerProcess.builder()
+            .jar(emulatorJar)
+            .startTimeout(java.time.Duration.ofSeconds(60))
+            .args(
+                "--max-running-jobs",
+                Integer.toString(config.serverCap),
+                "--job-runtime",
+                Durations.toServerRange(runtime),
+                "--seed",
+                Long.toString(config.seed));
+    if (config.faults != null) {
+      server.args("--faults", config.faults);
+    }
+    if (config.quota != null) {
+      server.args("--quota", config.quota);
+    }
+    return server.start();
   }
 
   private void fill(RunResult r, ServerStats stats, long started, long ended) {

@@ -90,9 +90,9 @@ public class FiguresTest {
 
   @Test
   public void durationsAndRanges() {
-    assertEquals(500, Durations.parseMillis("500ms"));
-    assertEquals(2_500, Durations.parseMillis("2.5s"));
-    assertEquals(180_000, Durations.parseMillis("3m"));
+    assertEquals(500, Durations.parseMillis("--time-cap", "500ms"));
+    assertEquals(2_500, Durations.parseMillis("--time-cap", "2.5s"));
+    assertEquals(180_000, Durations.parseMillis("--time-cap", "3m"));
     long[] range = Durations.parseRange("500ms..2500ms");
     assertEquals(500, range[0]);
     assertEquals(2_500, range[1]);

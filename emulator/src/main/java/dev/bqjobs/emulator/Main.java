@@ -1,10 +1,12 @@
 package dev.bqjobs.emulator;
 
+import dev.bqjobs.durations.DurationRange;
+import dev.bqjobs.durations.Durations;
 import dev.bqjobs.emulator.faults.FaultPlan;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -32,7 +34,9 @@ public final class Main {
           "                           DIR/BUCKET/PATH); default a new temporary folder",
           "  --job-runtime MIN..MAX   keep each job RUNNING a random time in the range, e.g.",
           "                           200ms..2s, or one fixed value (default: none); the job",
-          "                           label bqjobs-emulator-runtime-ms overrides it per job",
+          "                           label bqjobs-emulator-runtime-ms overrides it per job.",
+          "                           Durations: " + Durations.FORMS + ";",
+          "                           a number without a unit (milliseconds) is deprecated",
           "  --max-running-jobs N     at most N jobs RUNNING at once, the rest PENDING",
           "                           (default 100)",
           "  --seed N                 seed of the random runtimes and faults (default 42)",
@@ -110,8 +114,10 @@ public final class Main {
             builder.gcsRoot(Path.of(value));
             break;
           case "job-runtime":
-            long[] range = DurationParser.range(value);
-            builder.jobRuntime(Duration.ofMillis(range[0]), Duration.ofMillis(range[1]));
+            // A bare number meant milliseconds before the shared grammar: still read so, warned.
+            DurationRange range =
+                Durations.parseLegacyRange(value, ChronoUnit.MILLIS, "--job-runtime", err::println);
+            builder.jobRuntime(range.min(), range.max());
             break;
           case "max-running-jobs":
             builder.maxRunningJobs(parseInt(name, value));

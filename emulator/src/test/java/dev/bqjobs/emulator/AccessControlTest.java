@@ -11,9 +11,8 @@ import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.Dataset;
 import com.google.api.services.bigquery.model.DatasetReference;
 import com.google.api.services.bigquery.model.Job;
+import dev.bqjobs.emulator.testing.IamPolicy;
 import dev.bqjobs.emulator.wire.JsonCodec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.BeforeClass;
@@ -28,23 +27,19 @@ public class AccessControlTest {
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule(b -> b.iam(POLICY));
 
   static Path writePolicy() {
-    try {
-      Path file = Files.createTempFile("bqjobs-iam", ".json");
-      file.toFile().deleteOnExit();
-      Files.writeString(
-          file,
-          "{\"principals\": {\"admin-token\": \"admin@example.com\","
-              + " \"analyst-token\": \"analyst@example.com\", \"viewer-token\": \"viewer@example.com\"},"
-              + " \"bindings\": ["
-              + "  {\"role\": \"roles/bigquery.admin\", \"project\": \"*\", \"members\": [\"admin@example.com\"]},"
-              + "  {\"role\": \"roles/bigquery.jobUser\", \"project\": \"iam-project\","
-              + "   \"members\": [\"analyst@example.com\"]},"
-              + "  {\"role\": \"roles/bigquery.dataViewer\", \"project\": \"iam-project\", \"dataset\": \"open\","
-              + "   \"members\": [\"analyst@example.com\", \"viewer@example.com\"]}]}");
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return IamPolicy.create()
+        .principal("admin-token", "admin@example.com")
+        .principal("analyst-token", "analyst@example.com")
+        .principal("viewer-token", "viewer@example.com")
+        .grant("roles/bigquery.admin", "*", "admin@example.com")
+        .grant("roles/bigquery.jobUser", "iam-project", "analyst@example.com")
+        .grantOnDataset(
+            "roles/bigquery.dataViewer",
+            "iam-project",
+            "open",
+            "analyst@example.com",
+            "viewer@example.com")
+        .writeTemporary();
   }
 
   static Bigquery clientWithToken(String token) {

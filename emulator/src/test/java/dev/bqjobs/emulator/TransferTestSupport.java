@@ -10,9 +10,8 @@ import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TableSchema;
+import dev.bqjobs.emulator.testing.ServerFixtures;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +22,15 @@ final class TransferTestSupport {
 
   /** The local file behind a gs:// URI of this server. */
   static Path file(LocalBigQuery server, String uri) {
-    return server.gcsRoot().resolve(uri.substring("gs://".length()));
+    return ServerFixtures.gcsFile(server.gcsRoot(), uri);
   }
 
   static Path write(LocalBigQuery server, String uri, String text) throws IOException {
-    return write(server, uri, text.getBytes(StandardCharsets.UTF_8));
+    return ServerFixtures.writeGcs(server.gcsRoot(), uri, text);
   }
 
   static Path write(LocalBigQuery server, String uri, byte[] bytes) throws IOException {
-    Path f = file(server, uri);
-    Files.createDirectories(f.getParent());
-    Files.write(f, bytes);
-    return f;
+    return ServerFixtures.writeGcs(server.gcsRoot(), uri, bytes);
   }
 
   static TableReference table(String project, String dataset, String table) {

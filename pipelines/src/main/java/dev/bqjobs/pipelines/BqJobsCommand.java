@@ -1,5 +1,6 @@
 package dev.bqjobs.pipelines;
 
+import dev.bqjobs.durations.Durations;
 import dev.bqjobs.transforms.BigQueryJobs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,31 +38,8 @@ public final class BqJobsCommand {
   public static final int EXIT_JOB_FAILED = 1;
   public static final int EXIT_USAGE = 2;
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: java -jar bqjobs.jar --jobs=FILE [options]",
-          "  --jobs=FILE               jobs file: .yaml/.yml, .json (array) or .jsonl/.ndjson",
-          "  --output=DIR              result folder (default bqjobs-out)",
-          "  --project=ID              BigQuery project (alone: real BigQuery, Application"
-              + " Default Credentials)",
-          "  --bigQueryEndpoint=URL    a running local server or compatible endpoint",
-          "                            (neither: a local server starts in-process)",
-          "  --location=LOC            default job location",
-          "  --jobIdPrefix=PREFIX      start of generated job IDs (default bqjobs)",
-          "  --runToken=TOKEN          fixed run token: a rerun reattaches to started jobs"
-              + " (default: new per launch)",
-          "  --maxConcurrentJobs=N     jobs in flight at once (default 100)",
-          "  --jobTimeout=D            30s, 5m, 6h or ISO-8601 (default 6h)",
-          "  --failOnJobFailure=BOOL   exit 1 when a job failed (default true)",
-          "  --emulatorGcsRoot=DIR     local server: folder for gs:// (default: the jobs file's"
-              + " folder)",
-          "  --emulatorDataDir=DIR     local server: keep tables in DIR",
-          "  --runner=RUNNER           DirectRunner (default), SparkRunner, DataflowRunner, ...",
-          "  --verbose                 show INFO logs",
-          "Exit codes: 0 nothing failed, 1 a job failed, 2 bad command line or jobs file.",
-          "Jobs file entries: key (required, unique), projectId, location, jobId, labels,",
-          "configuration (BigQuery's JobConfiguration JSON: query, load, extract or copy).");
+  /** The first line of {@code --help}; the whole help is {@link CommandHelp#text()}. */
+  static final String USAGE_LINE = "Usage: java -jar bqjobs.jar --jobs=FILE [options]";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -86,7 +64,8 @@ public final class BqJobsCommand {
   public int execute(String[] args) {
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) {
-        out.println(USAGE);
+        out.print(CommandHelp.text());
+        out.flush();
         return EXIT_OK;
       }
     }
@@ -114,7 +93,11 @@ public final class BqJobsCommand {
     }
     Duration jobTimeout;
     try {
-      jobTimeout = Durations.parse(options.getJobTimeout());
+      jobTimeout = Duration.millis(Durations.parse(options.getJobTimeout()).toMillis());
+      if (jobTimeout.getMillis() <= 0) {
+        throw new IllegalArgumentException(
+            "\"" + options.getJobTimeout() + "\" is not a positive duration");
+      }
     } catch (IllegalArgumentException e) {
       return usageError("--jobTimeout: " + e.getMessage());
     }
@@ -154,7 +137,16 @@ public final class BqJobsCommand {
       return usageError("--output=" + options.getOutput() + ": " + e.getMessage());
     }
 
-    try (Endpoint endpoint = Endpoint.choose(options, jobsFile)) {
+    Endpoint chosen;
+    try {
+      chosen = Endpoint.choose(options, jobsFile);
+    } catch (IllegalArgumentException e) {
+      return usageError(e.getMessage());
+    } catch (IOException e) {
+      err.println("bqjobs: " + rootMessage(e));
+      return EXIT_JOB_FAILED;
+    }
+    try (Endpoint endpoint = chosen) {
       out.println("bqjobs: running " + entries.size() + " jobs from " + jobsFile);
       out.println("bqjobs: on " + endpoint.description());
       runJobs = runJobs.withProject(endpoint.project());
@@ -249,7 +241,8 @@ public final class BqJobsCommand {
 
   private int usageError(String message) {
     err.println("bqjobs: " + message);
-    err.println(USAGE);
+    err.println(USAGE_LINE);
+    err.println("Run with --help for the options, exit codes and the jobs file format.");
     return EXIT_USAGE;
   }
 

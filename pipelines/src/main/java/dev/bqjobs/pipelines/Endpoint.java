@@ -1,9 +1,5 @@
 package dev.bqjobs.pipelines;
 
-import com.google.api.client.googleapis.json.GoogleJsonResponseException;
-import com.google.api.services.bigquery.model.Dataset;
-import com.google.api.services.bigquery.model.DatasetReference;
-import dev.bqjobs.emulator.LocalBigQuery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,15 +30,27 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class Endpoint implements AutoCloseable {
   static final String LOCAL_PROJECT = "bqjobs-local";
 
+  /** Where the jobs run, in one sentence for {@code --help}: the rules of {@link #choose}. */
+  static final String WHERE_JOBS_RUN =
+      "The jobs run on --bigQueryEndpoint when given (project --project, else "
+          + LOCAL_PROJECT
+          + "); else with --project alone on BigQuery itself with Application Default"
+          + " Credentials; with neither, on a local BigQuery server started in this process,"
+          + " gs:// mapped to --emulatorGcsRoot (default: the jobs file's folder), which a jar built"
+          + " with -Pdataflow does not carry.";
+
+  /** The embedded server's class: absent from a {@code bqjobs.jar} built with -Pdataflow. */
+  static final String EMBEDDED_SERVER_CLASS = "dev.bqjobs.emulator.LocalBigQuery";
+
   private final @Nullable String rootUrl;
   private final String project;
-  private final @Nullable LocalBigQuery server;
+  private final @Nullable EmbeddedServer server;
   private final String description;
 
   private Endpoint(
       @Nullable String rootUrl,
       String project,
-      @Nullable LocalBigQuery server,
+      @Nullable EmbeddedServer server,
       String description) {
     this.rootUrl = rootUrl;
     this.project = project;
@@ -50,8 +58,28 @@ final class Endpoint implements AutoCloseable {
     this.description = description;
   }
 
-  /** Chooses (and for the embedded server, starts) the endpoint; see the class documentation. */
+  /**
+   * Chooses (and for the embedded server, starts) the endpoint; see the class documentation.
+   *
+   * @throws IllegalArgumentException when neither an endpoint nor a project is given and this jar
+   *     carries no embedded server, saying what to pass
+   */
   static Endpoint choose(BqJobsOptions options, Path jobsFile) throws IOException {
+    return choose(options, jobsFile, embeddedServerAvailable());
+  }
+
+  /** True when the embedded server's classes are on the class path (not a -Pdataflow jar). */
+  static boolean embeddedServerAvailable() {
+    try {
+      Class.forName(EMBEDDED_SERVER_CLASS, false, Endpoint.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  static Endpoint choose(BqJobsOptions options, Path jobsFile, boolean embeddedAvailable)
+      throws IOException {
     String endpoint = blankToNull(options.getBigQueryEndpoint());
     String project = isExplicit(options, "project") ? blankToNull(options.getProject()) : null;
     if (endpoint != null) {
@@ -66,17 +94,22 @@ final class Endpoint implements AutoCloseable {
           null,
           "BigQuery (project " + project + ", Application Default Credentials)");
     }
+    if (!embeddedAvailable) {
+      throw new IllegalArgumentException(
+          "this bqjobs.jar has no embedded local BigQuery server (it was built with mvn -Pdataflow"
+              + " package, which leaves it out); give --project=ID for BigQuery or"
+              + " --bigQueryEndpoint=URL for a running local server");
+    }
     Path gcsRoot =
         options.getEmulatorGcsRoot() != null
             ? Paths.get(options.getEmulatorGcsRoot())
             : jobsFile.toAbsolutePath().getParent();
-    LocalBigQuery.Builder builder = LocalBigQuery.builder().project(LOCAL_PROJECT).gcsRoot(gcsRoot);
+    Path dataDir = null;
     if (options.getEmulatorDataDir() != null) {
-      Path dataDir = Paths.get(options.getEmulatorDataDir());
+      dataDir = Paths.get(options.getEmulatorDataDir());
       Files.createDirectories(dataDir);
-      builder.dataDir(dataDir);
     }
-    LocalBigQuery server = builder.start();
+    EmbeddedServer server = EmbeddedServer.start(LOCAL_PROJECT, gcsRoot, dataDir);
     return new Endpoint(
         server.rootUrl(),
         LOCAL_PROJECT,
@@ -123,23 +156,8 @@ final class Endpoint implements AutoCloseable {
     }
     for (Map.Entry<String, String> dataset : locations.entrySet()) {
       String[] parts = dataset.getKey().split(":", 2);
-      try {
-        server
-            .client()
-            .datasets()
-            .insert(
-                parts[0],
-                new Dataset()
-                    .setDatasetReference(
-                        new DatasetReference().setProjectId(parts[0]).setDatasetId(parts[1]))
-                    .setLocation(dataset.getValue()))
-            .execute();
+      if (server.createDataset(parts[0], parts[1], dataset.getValue())) {
         created.add(dataset.getKey() + " (" + dataset.getValue() + ")");
-      } catch (GoogleJsonResponseException e) {
-        if (e.getStatusCode() != 409) {
-          // A bad name: the jobs that use it will fail with BigQuery's own message.
-          continue;
-        }
       }
     }
     return created;

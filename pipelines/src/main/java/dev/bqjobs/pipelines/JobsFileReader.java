@@ -13,9 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,9 +45,21 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * </ul>
  */
 public final class JobsFileReader {
-  /** The fields an entry may have. */
+  /** The fields an entry may have, in the order the help and messages list them. */
   public static final Set<String> ENTRY_FIELDS =
-      Set.of("key", "projectId", "location", "jobId", "labels", "configuration");
+      Collections.unmodifiableSet(
+          new LinkedHashSet<>(
+              List.of("key", "projectId", "location", "jobId", "labels", "configuration")));
+
+  /** The file format in a few sentences, for {@code --help}. */
+  static final String FORMAT =
+      "A YAML list (.yaml/.yml), a JSON array (.json) or JSON lines (.jsonl/.ndjson) of entries."
+          + " An entry has "
+          + String.join(", ", ENTRY_FIELDS)
+          + "; key is required and unique. configuration is BigQuery's JobConfiguration JSON"
+          + " (query, load, extract or copy) with the REST API's field names. A file that does not"
+          + " parse, an entry without a key or a repeated key stops the command before any job"
+          + " runs; a problem inside one configuration is that entry's FAILED result.";
 
   private JobsFileReader() {}
 
@@ -153,7 +167,8 @@ public final class JobsFileReader {
             where
                 + ": unknown field \""
                 + field
-                + "\"; an entry has key, projectId, location, jobId, labels and configuration");
+                + "\"; an entry has "
+                + String.join(", ", ENTRY_FIELDS));
       }
     }
     String key = text(where, node, "key");

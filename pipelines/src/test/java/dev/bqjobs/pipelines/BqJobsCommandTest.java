@@ -121,6 +121,8 @@ public class BqJobsCommandTest {
       {"--output=x"},
       {"--jobs=" + jobs, "--noSuchOption=1"},
       {"--jobs=" + jobs, "--jobTimeout=soon"},
+      {"--jobs=" + jobs, "--jobTimeout=30"},
+      {"--jobs=" + jobs, "--jobTimeout=0s"},
       {"--jobs=" + jobs, "--jobIdPrefix=bad prefix!"},
       {"--jobs=" + jobs, "--maxConcurrentJobs=0"},
     };
@@ -130,9 +132,37 @@ public class BqJobsCommandTest {
       assertThat(run.err, containsString("Usage: java -jar bqjobs.jar --jobs=FILE"));
     }
     assertThat(CommandRun.of("--jobs=" + jobs, "--jobTimeout=soon").err, containsString("soon"));
+    assertThat(
+        CommandRun.of("--jobs=" + jobs, "--jobTimeout=30").err,
+        containsString("--jobTimeout: \"30\" is not a duration: a number needs a unit"));
     CommandRun help = CommandRun.of("--help");
     assertEquals(BqJobsCommand.EXIT_OK, help.exitCode);
     assertThat(help.out, containsString("--failOnJobFailure"));
+  }
+
+  @Test
+  public void withoutTheEmbeddedServerNeitherEndpointNorProjectIsAUsageError() throws Exception {
+    // What a -Pdataflow bqjobs.jar, which leaves the local server out, does.
+    Path jobs = write("ok.yaml", ONE_QUERY);
+    BqJobsOptions neither =
+        PipelineOptionsFactory.fromArgs("--jobs=" + jobs).as(BqJobsOptions.class);
+    IllegalArgumentException e =
+        org.junit.Assert.assertThrows(
+            IllegalArgumentException.class, () -> Endpoint.choose(neither, jobs, false));
+    assertThat(
+        e.getMessage(),
+        allOf(
+            containsString("no embedded local BigQuery server"),
+            containsString("--project=ID"),
+            containsString("--bigQueryEndpoint=URL")));
+    BqJobsOptions endpoint =
+        PipelineOptionsFactory.fromArgs("--jobs=" + jobs, "--bigQueryEndpoint=http://127.0.0.1:1/")
+            .as(BqJobsOptions.class);
+    try (Endpoint chosen = Endpoint.choose(endpoint, jobs, false)) {
+      assertFalse(chosen.embedded());
+      assertEquals("http://127.0.0.1:1/", chosen.rootUrl());
+    }
+    assertTrue("this test classpath has the server", Endpoint.embeddedServerAvailable());
   }
 
   @Test

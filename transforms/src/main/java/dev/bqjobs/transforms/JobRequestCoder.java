@@ -1,12 +1,7 @@
 package dev.bqjobs.transforms;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
@@ -14,9 +9,8 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * equal requests encode to equal bytes. Registered with {@code @DefaultCoder}; the BigQuery model
  * classes are {@code GenericJson}, not {@code Serializable}.
  */
-public final class JobRequestCoder extends AtomicCoder<JobRequest> {
+public final class JobRequestCoder extends CanonicalJsonCoder<JobRequest> {
   private static final JobRequestCoder INSTANCE = new JobRequestCoder();
-  private static final StringUtf8Coder STRING = StringUtf8Coder.of();
 
   private JobRequestCoder() {}
 
@@ -30,20 +24,12 @@ public final class JobRequestCoder extends AtomicCoder<JobRequest> {
   }
 
   @Override
-  public void encode(JobRequest value, OutputStream out) throws IOException {
-    STRING.encode(value.toCanonicalJson(), out);
+  String toCanonicalJson(JobRequest value) {
+    return value.toCanonicalJson();
   }
 
   @Override
-  public JobRequest decode(InputStream in) throws IOException {
-    return JobRequest.fromCanonicalJson(STRING.decode(in));
-  }
-
-  @Override
-  public void verifyDeterministic() {}
-
-  @Override
-  public boolean consistentWithEquals() {
-    return true;
+  JobRequest fromCanonicalJson(String json) {
+    return JobRequest.fromCanonicalJson(json);
   }
 }

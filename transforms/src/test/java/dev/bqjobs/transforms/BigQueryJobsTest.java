@@ -1,5 +1,6 @@
 package dev.bqjobs.transforms;
 
+import static dev.bqjobs.transforms.LocalServerSupport.counter;
 import static dev.bqjobs.transforms.LocalServerSupport.describe;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -31,10 +32,6 @@ import java.util.Random;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -84,21 +81,6 @@ public class BigQueryJobsTest {
     return job.getConfiguration().getQuery() == null
         ? ""
         : job.getConfiguration().getQuery().getQuery();
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    MetricQueryResults metrics =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(JobMetrics.NAMESPACE, name))
-                    .build());
-    long sum = 0;
-    for (MetricResult<Long> c : metrics.getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
   }
 
   @Test

@@ -8,15 +8,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 
-import com.google.api.services.bigquery.model.ErrorProto;
-import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobConfiguration;
-import com.google.api.services.bigquery.model.JobConfigurationLoad;
 import com.google.api.services.bigquery.model.JobConfigurationQuery;
-import com.google.api.services.bigquery.model.JobReference;
-import com.google.api.services.bigquery.model.JobStatistics;
-import com.google.api.services.bigquery.model.JobStatus;
-import com.google.api.services.bigquery.model.TableReference;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -27,47 +20,11 @@ import org.junit.Test;
 public class CodersTest {
 
   private static JobRequest request() {
-    return JobRequest.of(
-            new JobConfiguration()
-                .setJobTimeoutMs(5000L)
-                .setLoad(
-                    new JobConfigurationLoad()
-                        .setSourceUris(List.of("gs://b/x.csv"))
-                        .setMaxBadRecords(3)
-                        .setDestinationTable(
-                            new TableReference()
-                                .setProjectId("p")
-                                .setDatasetId("d")
-                                .setTableId("t"))))
-        .withKey("k")
-        .withProject("p")
-        .withLocation("EU")
-        .withLabels(Map.of("team", "a"));
+    return CoderFixtures.request();
   }
 
   private static JobResult result() {
-    Job job =
-        new Job()
-            .setJobReference(new JobReference().setProjectId("p").setJobId("j").setLocation("EU"))
-            .setStatus(
-                new JobStatus()
-                    .setState("DONE")
-                    .setErrors(List.of(new ErrorProto().setReason("invalid").setMessage("row 3"))))
-            .setStatistics(
-                new JobStatistics()
-                    .setCreationTime(1000L)
-                    .setStartTime(1500L)
-                    .setEndTime(4000L)
-                    .setTotalBytesProcessed(12345678901234L));
-    return JobResult.create(
-        "k",
-        request(),
-        job,
-        job.getJobReference(),
-        JobResult.Outcome.SUCCEEDED_WITH_WARNINGS,
-        null,
-        job.getStatus().getErrors(),
-        List.of("j"));
+    return CoderFixtures.result();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.bqjobs.pipelines.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import dev.bqjobs.pipelines.BqJobsCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -170,5 +171,10 @@ final class ClusterRun {
   @Override
   public String toString() {
     return "exit " + exitCode + "\nstdout:\n" + out + "\nstderr:\n" + err;
+  }
+
+  /** The server's stats as Jackson's tree, the JSON library of these tests. */
+  static JsonNode stats(ServerProcess server) throws IOException {
+    return new ObjectMapper().readTree(server.stats().toString());
   }
 }

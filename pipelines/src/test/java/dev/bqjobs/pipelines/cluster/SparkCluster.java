@@ -2,6 +2,7 @@ package dev.bqjobs.pipelines.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -227,6 +228,19 @@ final class SparkCluster implements AutoCloseable {
     }
     Files.createDirectories(dir);
     return dir;
+  }
+
+  /**
+   * The local server for a cluster test, as its own process on a free loopback port, with a {@code
+   * gs://} folder the driver and the executors share; output in {@code root/server.log}. Run from a
+   * {@linkplain #stableClassPath stable copy} of this JVM's class path.
+   */
+  static ServerProcess.Builder localServer(Path root, Path gcsRoot) throws IOException {
+    return ServerProcess.builder()
+        .classPath(stableClassPath(root.resolve("server-jars")))
+        .jvmOptions("-Xmx768m")
+        .args("--host", "127.0.0.1", "--gcs-root", gcsRoot.toString())
+        .log(root.resolve("server.log"));
   }
 
   /**

@@ -7,12 +7,9 @@ import static org.hamcrest.Matchers.is;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.bigquery.Bigquery;
-import com.google.api.services.bigquery.model.Dataset;
-import com.google.api.services.bigquery.model.DatasetReference;
-import com.google.api.services.bigquery.model.GetQueryResultsResponse;
-import com.google.api.services.bigquery.model.QueryRequest;
-import com.google.api.services.bigquery.model.QueryResponse;
 import com.google.api.services.bigquery.model.TableRow;
+import dev.bqjobs.emulator.testing.ServerFixtures;
+import dev.bqjobs.emulator.testing.ServerProcess;
 import dev.bqjobs.pipelines.BqJobsCommand;
 import dev.bqjobs.pipelines.OutputFiles;
 import java.io.ByteArrayOutputStream;
@@ -43,8 +40,9 @@ import java.util.concurrent.TimeoutException;
  * {@code bqjobs} command with a deadline, reading its result files and checking them against the
  * server's executions.
  *
- * <p>Short version (default, part of {@code mvn verify}); full version: {@code mvn -B -o -pl
- * pipelines test -Dtest='dev.bqjobs.pipelines.reliability.*Test' -Dbqjobs.reliability=full}.
+ * <p>Short version (default, part of {@code mvn verify}); full version: {@code mvn -B -pl pipelines
+ * -am verify -Dtest=none -Dit.test='dev.bqjobs.pipelines.reliability.*IT'
+ * -Dbqjobs.reliability=full}.
  */
 final class Reliability {
   private Reliability() {}
@@ -371,41 +369,23 @@ final class Reliability {
   }
 
   static void createDataset(Bigquery bq, String project, String dataset) throws IOException {
-    bq.datasets()
-        .insert(
-            project,
-            new Dataset()
-                .setDatasetReference(
-                    new DatasetReference().setProjectId(project).setDatasetId(dataset))
-                .setLocation("US"))
-        .execute();
+    ServerFixtures.createDataset(bq, project, dataset, "US");
   }
 
-  /** Runs SQL to completion through jobs.query (the server waits; we poll with a bound). */
+  /**
+   * The local server as its own process on a free port, output appended to {@code log}: the
+   * standalone jar when it has been built, else its main class from the test class path.
+   */
+  static ServerProcess.Builder server(Path log) {
+    return ServerProcess.builder()
+        .jarIfBuilt(ServerProcess.BUILT_JAR)
+        .jvmOptions("-Xmx512m")
+        .log(log);
+  }
+
+  /** Runs SQL to completion through jobs.query and returns its rows. */
   static List<TableRow> sql(Bigquery bq, String project, String sql) throws IOException {
-    QueryResponse response =
-        bq.jobs()
-            .query(
-                project,
-                new QueryRequest().setQuery(sql).setUseLegacySql(false).setTimeoutMs(9_000L))
-            .execute();
-    if (Boolean.TRUE.equals(response.getJobComplete())) {
-      return response.getRows() == null ? List.of() : response.getRows();
-    }
-    String jobId = response.getJobReference().getJobId();
-    String location = response.getJobReference().getLocation();
-    for (int i = 0; i < 20; i++) {
-      GetQueryResultsResponse r =
-          bq.jobs()
-              .getQueryResults(project, jobId)
-              .setLocation(location)
-              .setTimeoutMs(9_000L)
-              .execute();
-      if (Boolean.TRUE.equals(r.getJobComplete())) {
-        return r.getRows() == null ? List.of() : r.getRows();
-      }
-    }
-    throw new AssertionError("setup SQL did not finish: " + sql);
+    return ServerFixtures.runSql(bq, project, sql);
   }
 
   /** Rows of {@code ds.log} (one per successful insert job) and keys inserted more than once. */

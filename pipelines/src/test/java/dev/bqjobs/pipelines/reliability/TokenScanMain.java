@@ -29,11 +29,11 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollectionList;
 
 /**
- * The child JVM of {@link AccessTest}: a local server with access control, and the transform run
- * with bearer tokens of three principals (allowed, without {@code bigquery.jobs.create}, unknown),
- * every log at its most verbose (slf4j debug, java.util.logging FINE for Google's HTTP client,
- * which logs request headers at CONFIG). Writes each result to {@code OUT/results.txt}; the parent
- * scans its console output and files for the tokens.
+ * The child JVM of {@link AccessIT}: a local server with access control, and the transform run with
+ * bearer tokens of three principals (allowed, without {@code bigquery.jobs.create}, unknown), every
+ * log at its most verbose (slf4j debug, java.util.logging FINE for Google's HTTP client, which logs
+ * request headers at CONFIG). Writes each result to {@code OUT/results.txt}; the parent scans its
+ * console output and files for the tokens.
  *
  * <p>Arguments: {@code OUT IAM_FILE ALLOWED_TOKEN DENIED_TOKEN UNKNOWN_TOKEN}.
  */
