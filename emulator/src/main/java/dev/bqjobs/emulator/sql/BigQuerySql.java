@@ -33,6 +33,18 @@ public final class BigQuerySql {
    *     a construct the local server does not support; the message names the problem and where
    */
   public static TranslatedStatement translate(String sql) throws SqlTranslationException {
+    return translate(sql, null);
+  }
+
+  /**
+   * Translates {@code sql} whose parameters are bound as {@code parameterTypes} says; {@code null}
+   * leaves placeholders untyped and accepts any parameter.
+   *
+   * @throws SqlTranslationException also for a parameter the request does not supply, with
+   *     BigQuery's message ({@code Query parameter 'x' not found at [1:8]})
+   */
+  public static TranslatedStatement translate(String sql, ParameterTypes parameterTypes)
+      throws SqlTranslationException {
     if (sql == null || sql.isBlank()) {
       throw new SqlTranslationException("Syntax error: Unexpected end of script at [1:1]");
     }
@@ -40,10 +52,15 @@ public final class BigQuerySql {
       throw new SqlTranslationException("Legacy SQL is not supported by the local server");
     }
     List<Token> tokens = Tokenizer.tokenize(sql);
-    List<Token> statement = singleStatement(tokens);
+    return translate(singleStatement(tokens), parameterTypes);
+  }
+
+  /** Translates one statement's tokens (no ";"); script statements come here one by one. */
+  static TranslatedStatement translate(List<Token> statement, ParameterTypes parameterTypes) {
     StatementAnalyzer analyzer = new StatementAnalyzer(statement);
     analyzer.analyze();
-    Rewriter rewriter = new Rewriter(statement, analyzer.edits);
+    Divisions.mark(statement, analyzer.edits);
+    Rewriter rewriter = new Rewriter(statement, analyzer.edits, parameterTypes);
     String duckDbSql = rewriter.emit(0, statement.size()).strip();
     return new TranslatedStatement(
         duckDbSql,
@@ -51,7 +68,7 @@ public final class BigQuerySql {
         analyzer.target,
         analyzer.targetDataset,
         analyzer.referencedTables(),
-        rewriter.parameterNames(),
+        rewriter.parameters(),
         analyzer.orReplace,
         analyzer.ifNotExists,
         analyzer.ifExists);

@@ -51,8 +51,23 @@ public final class DuckDbTypes {
    * time zone.
    */
   public static List<String> sessionSetup() {
-    return List.of("SET TimeZone = 'UTC'");
+    return List.of(
+        "SET TimeZone = 'UTC'",
+        // a / b fails on a zero divisor with BigQuery's message (DuckDB gives Infinity or NULL).
+        "CREATE OR REPLACE TEMP MACRO "
+            + Divisions.FUNCTION
+            + "(a, b) AS CASE WHEN b = 0 THEN error('division by zero: ' || CAST(a AS VARCHAR)"
+            + " || ' / ' || CAST(b AS VARCHAR)) ELSE a / b END",
+        // INITCAP(s[, delimiters]): upper-cases the first character and each one after a
+        // delimiter, lower-cases the rest; DuckDB has no such function.
+        "CREATE OR REPLACE TEMP MACRO bq_initcap(s, d) AS array_to_string(list_transform("
+            + "range(1, length(s) + 1), lambda i: CASE WHEN i = 1 OR contains(d, substr(s, i - 1, 1))"
+            + " THEN upper(substr(s, i, 1)) ELSE lower(substr(s, i, 1)) END), '')");
   }
+
+  /** INITCAP's default delimiters, as a DuckDB string literal: whitespace and punctuation. */
+  static final String INITCAP_DELIMITERS =
+      "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || '[](){}/|\\<>!?@\"^#$&~_,.:;*%+-'";
 
   /** The BigQuery type name (INTEGER, FLOAT, NUMERIC, ..., RECORD) for a DuckDB type name. */
   public static String bigQueryTypeOf(String duckDbTypeName) {

@@ -129,6 +129,15 @@ final class FunctionRewrites {
     add(t, rename("list_reverse"), "ARRAY_REVERSE");
     add(t, rename("json_extract_string"), "JSON_EXTRACT_SCALAR", "JSON_VALUE");
     add(t, rename("json_extract"), "JSON_EXTRACT", "JSON_QUERY");
+    // BigQuery's FORMAT takes printf-style specifiers; DuckDB's format() takes {} placeholders.
+    add(t, rename("printf"), "FORMAT");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "bq_initcap(" + c.arg(0) + ", " + DuckDbTypes.INITCAP_DELIMITERS + ")"
+                : "bq_initcap(" + c.joined(", ") + ")",
+        "INITCAP");
 
     add(t, c -> cast(c.r, "CAST", c.inside, c.name), "CAST");
     add(t, c -> cast(c.r, "TRY_CAST", c.inside, c.name), "SAFE_CAST");
