@@ -402,6 +402,15 @@ public class GoogleSqlTest {
   }
 
   @Test
+  public void scriptsHaveNoChildJobsToList() throws Exception {
+    Job done = script("DECLARE n INT64 DEFAULT 1; SELECT n;");
+    var children =
+        bq.jobs().list(P).setParentJobId(done.getJobReference().getJobId()).execute().getJobs();
+    // bq lists a script's child jobs and, finding none, prints the script job's own result.
+    assertThat(children == null || children.isEmpty(), equalTo(true));
+  }
+
+  @Test
   public void scriptIfElseIfElseAndBlocks() throws Exception {
     String template =
         "DECLARE v INT64 DEFAULT %d;\n"
