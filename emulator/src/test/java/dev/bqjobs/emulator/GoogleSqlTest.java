@@ -177,6 +177,10 @@ public class GoogleSqlTest {
     assertThat(
         failure("SELECT SUBSTR(1)").getMessage(),
         startsWith("No matching signature for function SUBSTR for argument types: INT64"));
+    // Functions the local server does not have are refused as BigQuery refuses unknown ones.
+    assertThat(
+        failure("SELECT SOUNDEX('Ashcraft')").getMessage(),
+        equalTo("Function not found: soundex at [1:8]"));
     assertThat(failure("SELECT CAST('x' AS INT64)").getMessage(), equalTo("Bad int64 value: x"));
     assertThat(failure("SELECT CAST('x' AS FLOAT64)").getMessage(), equalTo("Bad double value: x"));
     assertThat(
