@@ -78,7 +78,9 @@ final class EngineErrors {
     if ((m = MISSING_FUNCTION.matcher(first)).find()) {
       return new JobFailure(
           "invalidQuery",
-          at("Function not found: " + m.group(1), SqlPositions.of(sql, m.group(1), true)));
+          at(
+              "Function not found: " + SqlPositions.written(sql, m.group(1)),
+              SqlPositions.of(sql, m.group(1), true)));
     }
     if ((m = MISSING_COLUMN.matcher(first)).find()) {
       String name = m.group(1);
@@ -134,7 +136,7 @@ final class EngineErrors {
             "invalidQuery", at("Syntax error: Unexpected end of script", SqlPositions.end(sql)));
       }
       return new JobFailure(
-          "invalidQuery", at("Syntax error: Unexpected " + describe(near), position));
+          "invalidQuery", at("Syntax error: Unexpected " + SqlPositions.describe(near), position));
     }
     if (SYNTAX_END.matcher(first).find()) {
       String end = SqlPositions.end(sql);
@@ -150,13 +152,6 @@ final class EngineErrors {
 
   private static String at(String message, String position) {
     return position == null ? message : message + " at " + position;
-  }
-
-  private static String describe(String token) {
-    if (token.matches("[A-Za-z_]\\w*")) {
-      return "identifier \"" + token + "\"";
-    }
-    return "\"" + token + "\"";
   }
 
   /** DuckDB's argument type list ({@code INTEGER_LITERAL, VARCHAR}) in BigQuery's names. */

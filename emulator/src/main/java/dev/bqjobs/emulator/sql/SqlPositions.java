@@ -64,4 +64,32 @@ public final class SqlPositions {
     }
     return null;
   }
+
+  /**
+   * How BigQuery's syntax errors name a token: {@code keyword WITH}, {@code identifier "x"}, or the
+   * quoted text.
+   */
+  public static String describe(String text) {
+    if (text.matches("[A-Za-z_]\\w*")) {
+      return Keywords.isReserved(text)
+          ? "keyword " + text.toUpperCase(java.util.Locale.ROOT)
+          : "identifier \"" + text + "\"";
+    }
+    return "\"" + text + "\"";
+  }
+
+  /** The name as the user wrote it (first occurrence, ignoring case), or {@code name}. */
+  public static String written(String sql, String name) {
+    try {
+      for (Token t : Tokenizer.tokenize(sql)) {
+        if ((t.kind() == Kind.WORD || t.kind() == Kind.QUOTED_IDENT)
+            && t.value().equalsIgnoreCase(name)) {
+          return t.value();
+        }
+      }
+    } catch (SqlTranslationException e) {
+      // fall through: the engine's spelling
+    }
+    return name;
+  }
 }
