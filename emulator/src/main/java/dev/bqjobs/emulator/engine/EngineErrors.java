@@ -129,9 +129,9 @@ final class EngineErrors {
     if ((m = SYNTAX_NEAR.matcher(first)).find()) {
       String near = m.group(1);
       String position = SqlPositions.ofText(sql, near);
-      if (position == null) {
-        // DuckDB stumbled on text the translation added after the user's last token (such as an
-        // f0_ alias after "SELECT 1 +"): the user's statement ended too early.
+      if (position == null || position.equals(SqlPositions.lastToken(sql))) {
+        // DuckDB stumbled on the user's last token (a WHERE with nothing after it) or on text the
+        // translation added after it (an f0_ alias after "SELECT 1 +"): the statement ended early.
         return new JobFailure(
             "invalidQuery", at("Syntax error: Unexpected end of script", SqlPositions.end(sql)));
       }

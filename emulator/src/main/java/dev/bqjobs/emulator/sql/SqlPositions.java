@@ -92,4 +92,14 @@ public final class SqlPositions {
     }
     return name;
   }
+
+  /** The position of the last token, or null. */
+  public static String lastToken(String sql) {
+    try {
+      List<Token> tokens = Tokenizer.tokenize(sql);
+      return tokens.isEmpty() ? null : tokens.get(tokens.size() - 1).position();
+    } catch (SqlTranslationException e) {
+      return null;
+    }
+  }
 }
