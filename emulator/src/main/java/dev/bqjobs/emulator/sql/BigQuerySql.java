@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>The translated SQL assumes the engine's layout: each project is an attached DuckDB catalog
  * named after the project ID, each dataset a schema in it, and the connection has run {@code USE
- * "project"} (or {@code USE "project"."dataset"}) plus {@link DuckDbTypes#sessionSetup()}.
+ * "project"} (or {@code USE "project"."dataset"}) plus {@link DuckDbTypes#sessionSetup()}, on a
+ * database set up by {@link DuckDbTypes#databaseSetup()}.
  *
  * <p>See {@code src/docs/sql-support.md} for what is supported.
  */

@@ -13,7 +13,7 @@ import java.util.Set;
  * left-associative). A {@code /} whose operands cannot be found this way is left as it is.
  */
 final class Divisions {
-  /** The macro, defined in every session by {@link DuckDbTypes#sessionSetup()}. */
+  /** The macro, defined once per database by {@link DuckDbTypes#databaseSetup()}. */
   static final String FUNCTION = "bq_divide";
 
   private static final Set<String> TYPED_LITERALS =
@@ -44,7 +44,8 @@ final class Divisions {
       return;
     }
     // Outer calls open first: a later division whose left operand holds an earlier one wraps it.
-    edits.insertBefore.merge(left, FUNCTION + "(", (earlier, mine) -> mine + earlier);
+    edits.insertBefore.merge(
+        left, DuckDbTypes.MACROS + FUNCTION + "(", (earlier, mine) -> mine + earlier);
     edits.replacements.put(slash, new Edits.Replacement(slash + 1, ","));
     // Close before anything already appended there (an alias such as " AS f0_").
     edits.appendAfter.merge(rightEnd - 1, ")", (earlier, mine) -> mine + earlier);

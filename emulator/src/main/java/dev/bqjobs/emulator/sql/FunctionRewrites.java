@@ -135,8 +135,13 @@ final class FunctionRewrites {
         t,
         c ->
             c.n() == 1
-                ? "bq_initcap(" + c.arg(0) + ", " + DuckDbTypes.INITCAP_DELIMITERS + ")"
-                : "bq_initcap(" + c.joined(", ") + ")",
+                ? DuckDbTypes.MACROS
+                    + "bq_initcap("
+                    + c.arg(0)
+                    + ", "
+                    + DuckDbTypes.INITCAP_DELIMITERS
+                    + ")"
+                : DuckDbTypes.MACROS + "bq_initcap(" + c.joined(", ") + ")",
         "INITCAP");
 
     add(t, c -> cast(c.r, "CAST", c.inside, c.name), "CAST");

@@ -32,6 +32,9 @@ public class FunctionSweepTest {
   public void setUp() throws SQLException {
     connection = DriverManager.getConnection("jdbc:duckdb:");
     try (Statement s = connection.createStatement()) {
+      for (String setup : DuckDbTypes.databaseSetup()) {
+        s.execute(setup);
+      }
       for (String setup : DuckDbTypes.sessionSetup()) {
         s.execute(setup);
       }
