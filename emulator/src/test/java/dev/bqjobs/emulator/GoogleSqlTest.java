@@ -473,6 +473,22 @@ public class GoogleSqlTest {
   }
 
   @Test
+  public void aTableCreatedInsideATransactionIsUsableThere() throws Exception {
+    assertThat(
+        scriptResult(
+            "BEGIN TRANSACTION;\n"
+                + "CREATE TABLE gd.made_in_tx (n INT64);\n"
+                + "INSERT gd.made_in_tx (n) VALUES (1), (2);\n"
+                + "COMMIT TRANSACTION;\n"
+                + "SELECT COUNT(*) FROM gd.made_in_tx;"),
+        contains("2"));
+    ErrorProto missing =
+        failure("BEGIN TRANSACTION;\nSELECT * FROM gd.never;\nCOMMIT TRANSACTION;");
+    assertThat(missing.getReason(), equalTo("notFound"));
+    assertThat(missing.getMessage(), containsString("never"));
+  }
+
+  @Test
   public void scriptErrorsNameTheFailingStatement() throws Exception {
     ErrorProto e = failure("DECLARE x INT64 DEFAULT 1;\nSELECT nope FROM gd.t;");
     assertThat(e.getMessage(), equalTo("Unrecognized name: nope at [2:8]"));

@@ -259,6 +259,16 @@ final class QueryRunner {
   /** Checks every table the statement names, as BigQuery does before running; returns bytes. */
   long checkNames(JobRecord record, JobConfigurationQuery q, TranslatedStatement st)
       throws JobFailure {
+    return checkNames(record, q, st, true);
+  }
+
+  /**
+   * As above; without {@code tablesMustExist} a missing table is left for the engine to report (a
+   * script's transaction may have created it, uncommitted, so the catalog cannot see it yet).
+   */
+  long checkNames(
+      JobRecord record, JobConfigurationQuery q, TranslatedStatement st, boolean tablesMustExist)
+      throws JobFailure {
     long bytes = 0;
     Set<String> seen = new LinkedHashSet<>();
     TableName target = st.targetTable();
@@ -286,7 +296,8 @@ final class QueryRunner {
                   || st.statementType() == StatementType.DROP_TABLE
                   || st.statementType() == StatementType.DROP_VIEW);
       if (!creates) {
-        if (!catalog.tableExists(ref.getProjectId(), ref.getDatasetId(), ref.getTableId())) {
+        if (tablesMustExist
+            && !catalog.tableExists(ref.getProjectId(), ref.getDatasetId(), ref.getTableId())) {
           throw new JobFailure(
               "notFound",
               "Not found: Table " + key + " was not found in location " + record.location);

@@ -196,7 +196,7 @@ final class ScriptRunner {
 
   private void statement(Script.Sql sql) throws JobFailure, SQLException {
     TranslatedStatement st = sql.translate(variables.keySet(), types());
-    long statementBytes = queries.checkNames(record, q, st);
+    long statementBytes = queries.checkNames(record, q, st, !inTransaction);
     Execution e = queries.execute(c, record, q, st, statementBytes, this::value);
     bytes += statementBytes;
     lastStatistics = e.queryStatistics;
