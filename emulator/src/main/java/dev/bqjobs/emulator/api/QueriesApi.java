@@ -155,7 +155,12 @@ public final class QueriesApi {
       response.setNumDmlAffectedRows(stats.getNumDmlAffectedRows());
     }
     TableReference table = job.getConfiguration().getQuery().getDestinationTable();
-    if (table == null || stats == null || !"SELECT".equals(stats.getStatementType())) {
+    // A script's rows are its last statement's, when that was a query.
+    boolean hasRows =
+        stats != null
+            && ("SELECT".equals(stats.getStatementType())
+                || ("SCRIPT".equals(stats.getStatementType()) && stats.getSchema() != null));
+    if (table == null || !hasRows) {
       return response.setTotalRows(java.math.BigInteger.ZERO).setRows(List.of());
     }
     if (!catalog.tableExists(table.getProjectId(), table.getDatasetId(), table.getTableId())) {

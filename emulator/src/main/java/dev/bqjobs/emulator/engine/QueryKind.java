@@ -39,7 +39,8 @@ final class QueryKind implements JobKind {
     TranslatedStatement statement = null;
     StringBuilder translationError = new StringBuilder();
     if (!QueryRunner.isLegacy(query)) {
-      statement = QueryRunner.translate(query.getQuery(), translationError);
+      QueryRunner.parametersOf(query); // a bad parameter is refused at insert (HTTP 400)
+      statement = QueryRunner.translate(query, translationError);
     }
     QueryRunner.validateAtInsert(query, statement);
     return new Prepared(

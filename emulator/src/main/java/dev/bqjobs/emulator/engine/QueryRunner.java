@@ -9,6 +9,9 @@ import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.errors.ErrorKind;
 import dev.bqjobs.emulator.sql.BigQuerySql;
+import dev.bqjobs.emulator.sql.ParameterRef;
+import dev.bqjobs.emulator.sql.QueryParameters;
+import dev.bqjobs.emulator.sql.Script;
 import dev.bqjobs.emulator.sql.SqlTranslationException;
 import dev.bqjobs.emulator.sql.StatementType;
 import dev.bqjobs.emulator.sql.TableName;
@@ -19,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,13 +46,39 @@ final class QueryRunner {
     this.checks = checks;
   }
 
-  /** Translates SQL, or returns null and leaves the message for the job's errorResult. */
-  static TranslatedStatement translate(String sql, StringBuilder error) {
+  /** A script's stand-in statement: its parts are translated one by one as they run. */
+  private static final TranslatedStatement SCRIPT =
+      new TranslatedStatement(
+          "", StatementType.SCRIPT, null, null, List.of(), List.of(), false, false, false);
+
+  /**
+   * Translates a query (or checks a script's syntax), or returns null and leaves the message for
+   * the job's errorResult.
+   */
+  static TranslatedStatement translate(JobConfigurationQuery q, StringBuilder error) {
     try {
-      return BigQuerySql.translate(sql);
+      if (Script.isScript(q.getQuery())) {
+        Script.parse(q.getQuery());
+        return SCRIPT;
+      }
+      return BigQuerySql.translate(q.getQuery(), parametersOf(q));
     } catch (SqlTranslationException e) {
       error.append(e.getMessage());
       return null;
+    }
+  }
+
+  /**
+   * The request's query parameters, checked.
+   *
+   * @throws BigQueryError invalid (HTTP 400) for a parameter BigQuery would refuse or the local
+   *     server does not serve
+   */
+  static QueryParameters parametersOf(JobConfigurationQuery q) {
+    try {
+      return QueryParameters.of(q.getParameterMode(), q.getQueryParameters());
+    } catch (IllegalArgumentException e) {
+      throw BigQueryError.invalid(e.getMessage());
     }
   }
 
@@ -59,7 +87,12 @@ final class QueryRunner {
     if (isLegacy(q) || q.getQuery() == null) {
       return isLegacy(q) && q.getQuery() != null ? StatementType.SELECT.name() : null;
     }
-    TranslatedStatement statement = translate(q.getQuery(), new StringBuilder());
+    TranslatedStatement statement;
+    try {
+      statement = translate(q, new StringBuilder());
+    } catch (BigQueryError e) {
+      return null;
+    }
     return statement == null ? null : statement.statementType().name();
   }
 
@@ -87,9 +120,13 @@ final class QueryRunner {
                 + ").");
       }
     }
-    if (q.getQueryParameters() != null && !q.getQueryParameters().isEmpty()) {
-      throw BigQueryError.invalid("Query parameters are not supported by the local server.");
+    if (statement != null && statement.statementType() == StatementType.SCRIPT) {
+      if (q.getDestinationTable() != null) {
+        throw BigQueryError.invalid(
+            "configuration.query.destinationTable cannot be set for scripts");
+      }
     }
+    parametersOf(q);
   }
 
   /** The project and dataset that unqualified names resolve against. */
@@ -180,6 +217,10 @@ final class QueryRunner {
     }
     TranslatedStatement st = record.statement;
     String location = record.location;
+    if (st.statementType() == StatementType.SCRIPT) {
+      return new ScriptRunner(this, catalog).run(record, q, Script.parse(q.getQuery()));
+    }
+    QueryParameters parameters = parametersOf(q);
     long bytes = checkNames(record, q, st);
     if (st.statementType() == StatementType.SELECT && q.getDestinationTable() == null) {
       // Created outside the job's transaction: concurrent jobs creating it inside theirs would
@@ -191,7 +232,8 @@ final class QueryRunner {
       try {
         c = catalog.connect(defaultProject(record.project, q), defaultDataset(q));
         c.setAutoCommit(false);
-        Execution e = execute(c, record, q, st, bytes);
+        Execution e =
+            execute(c, record, q, st, bytes, (ref, conn) -> parameters.jdbcValue(ref, conn));
         c = null;
         return e;
       } catch (SQLException e) {
@@ -200,7 +242,7 @@ final class QueryRunner {
         if (attempt < MAX_CONFLICT_ATTEMPTS && isConflict(e)) {
           continue;
         }
-        throw failureOf(e, location);
+        throw EngineErrors.of(e, location, q.getQuery());
       } finally {
         Execution.discard(c);
       }
@@ -215,7 +257,17 @@ final class QueryRunner {
   }
 
   /** Checks every table the statement names, as BigQuery does before running; returns bytes. */
-  private long checkNames(JobRecord record, JobConfigurationQuery q, TranslatedStatement st)
+  long checkNames(JobRecord record, JobConfigurationQuery q, TranslatedStatement st)
+      throws JobFailure {
+    return checkNames(record, q, st, true);
+  }
+
+  /**
+   * As above; without {@code tablesMustExist} a missing table is left for the engine to report (a
+   * script's transaction may have created it, uncommitted, so the catalog cannot see it yet).
+   */
+  long checkNames(
+      JobRecord record, JobConfigurationQuery q, TranslatedStatement st, boolean tablesMustExist)
       throws JobFailure {
     long bytes = 0;
     Set<String> seen = new LinkedHashSet<>();
@@ -244,7 +296,8 @@ final class QueryRunner {
                   || st.statementType() == StatementType.DROP_TABLE
                   || st.statementType() == StatementType.DROP_VIEW);
       if (!creates) {
-        if (!catalog.tableExists(ref.getProjectId(), ref.getDatasetId(), ref.getTableId())) {
+        if (tablesMustExist
+            && !catalog.tableExists(ref.getProjectId(), ref.getDatasetId(), ref.getTableId())) {
           throw new JobFailure(
               "notFound",
               "Not found: Table " + key + " was not found in location " + record.location);
@@ -269,8 +322,42 @@ final class QueryRunner {
     }
   }
 
-  private Execution execute(
-      Connection c, JobRecord record, JobConfigurationQuery q, TranslatedStatement st, long bytes)
+  /** The value bound to a statement's parameter or variable placeholder. */
+  @FunctionalInterface
+  interface Binder {
+    Object value(ParameterRef ref, Connection connection) throws SQLException;
+  }
+
+  /** Prepares {@code sql} and binds each placeholder {@code $k} to its value. */
+  static PreparedStatement prepare(Connection c, String sql, TranslatedStatement st, Binder binder)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      List<ParameterRef> refs = st.parameters();
+      for (int k = 0; k < refs.size(); k++) {
+        ps.setObject(k + 1, binder.value(refs.get(k), c));
+      }
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  private static void executeBound(Connection c, String sql, TranslatedStatement st, Binder binder)
+      throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, st, binder)) {
+      ps.execute();
+    }
+  }
+
+  Execution execute(
+      Connection c,
+      JobRecord record,
+      JobConfigurationQuery q,
+      TranslatedStatement st,
+      long bytes,
+      Binder binder)
       throws SQLException, JobFailure {
     JobStatistics2 stats =
         new JobStatistics2()
@@ -283,7 +370,7 @@ final class QueryRunner {
     switch (st.statementType()) {
       case SELECT:
         {
-          TableReference dest = selectInto(c, record, q, sql);
+          TableReference dest = selectInto(c, record, q, sql, st, binder);
           written.add(dest);
           TableSchema schema = schemaOf(c, dest);
           stats.setSchema(schema);
@@ -295,8 +382,8 @@ final class QueryRunner {
       case MERGE:
         {
           long affected;
-          try (Statement s = c.createStatement()) {
-            affected = s.executeUpdate(sql);
+          try (PreparedStatement ps = prepare(c, sql, st, binder)) {
+            affected = ps.executeUpdate();
           }
           stats.setNumDmlAffectedRows(affected);
           written.add(resolve(st.targetTable(), record.project, q));
@@ -322,9 +409,7 @@ final class QueryRunner {
             op = "CREATE";
           }
           if (!op.equals("SKIP")) {
-            try (Statement s = c.createStatement()) {
-              s.execute(sql);
-            }
+            executeBound(c, sql, st, binder);
             written.add(target);
           }
           stats.setDdlOperationPerformed(op);
@@ -345,9 +430,7 @@ final class QueryRunner {
             throw new JobFailure("notFound", "Not found: Table " + DatasetChecks.fullName(target));
           } else {
             op = "DROP";
-            try (Statement s = c.createStatement()) {
-              s.execute(sql);
-            }
+            executeBound(c, sql, st, binder);
           }
           stats.setDdlOperationPerformed(op);
           stats.setDdlTargetTable(target);
@@ -355,9 +438,7 @@ final class QueryRunner {
         }
       default:
         {
-          try (Statement s = c.createStatement()) {
-            s.execute(sql);
-          }
+          executeBound(c, sql, st, binder);
           return Execution.builder(c).writes(written).query(stats, null, bytes).build();
         }
     }
@@ -365,18 +446,24 @@ final class QueryRunner {
 
   /** Writes a SELECT's rows to its destination (with dispositions) or an anonymous table. */
   private TableReference selectInto(
-      Connection c, JobRecord record, JobConfigurationQuery q, String sql)
+      Connection c,
+      JobRecord record,
+      JobConfigurationQuery q,
+      String sql,
+      TranslatedStatement st,
+      Binder binder)
       throws SQLException, JobFailure {
     TableReference dest = q.getDestinationTable();
     if (dest == null) {
       TableReference anon = anonymousTable(record);
-      try (Statement s = c.createStatement()) {
-        s.execute(
-            "CREATE OR REPLACE TABLE "
-                + Catalog.qualified(anon.getProjectId(), anon.getDatasetId(), anon.getTableId())
-                + " AS "
-                + sql);
-      }
+      executeBound(
+          c,
+          "CREATE OR REPLACE TABLE "
+              + Catalog.qualified(anon.getProjectId(), anon.getDatasetId(), anon.getTableId())
+              + " AS "
+              + sql,
+          st,
+          binder);
       return anon;
     }
     dest = DatasetChecks.resolve(dest, record.project);
@@ -387,13 +474,11 @@ final class QueryRunner {
     String create = TableWrites.createDisposition(q.getCreateDisposition());
     String write = TableWrites.writeDisposition(q.getWriteDisposition(), "WRITE_EMPTY");
     boolean exists = TableWrites.check(catalog, dest, create, write);
-    try (Statement s = c.createStatement()) {
-      if (exists && write.equals("WRITE_APPEND")) {
-        s.execute("INSERT INTO " + qualified + " BY NAME " + sql);
-      } else {
-        // New table, WRITE_TRUNCATE, or WRITE_EMPTY on an empty table: rows and schema replaced.
-        s.execute("CREATE OR REPLACE TABLE " + qualified + " AS " + sql);
-      }
+    if (exists && write.equals("WRITE_APPEND")) {
+      executeBound(c, "INSERT INTO " + qualified + " BY NAME " + sql, st, binder);
+    } else {
+      // New table, WRITE_TRUNCATE, or WRITE_EMPTY on an empty table: rows and schema replaced.
+      executeBound(c, "CREATE OR REPLACE TABLE " + qualified + " AS " + sql, st, binder);
     }
     return dest;
   }
@@ -432,13 +517,20 @@ final class QueryRunner {
     if (isLegacy(q)) {
       throw BigQueryError.invalidQuery(LEGACY_SQL_MESSAGE);
     }
-    TranslatedStatement st;
-    try {
-      st = BigQuerySql.translate(q.getQuery());
-    } catch (SqlTranslationException e) {
-      throw BigQueryError.invalidQuery(e.getMessage());
+    StringBuilder error = new StringBuilder();
+    TranslatedStatement st = translate(q, error);
+    if (st == null) {
+      throw BigQueryError.invalidQuery(error.toString());
     }
     validateAtInsert(q, st);
+    if (st.statementType() == StatementType.SCRIPT) {
+      // BigQuery answers a script's dry run with its type; its statements are checked as they run.
+      return new JobStatistics2()
+          .setStatementType(st.statementType().name())
+          .setTotalBytesProcessed(0L)
+          .setTotalBytesBilled(0L)
+          .setCacheHit(false);
+    }
     JobRecord probe =
         new JobRecord(project, "dry_run", location, 0, 0, null, null, st, null, principal);
     long bytes;
@@ -468,40 +560,16 @@ final class QueryRunner {
         }
       }
     } catch (SQLException e) {
-      JobFailure f = failureOf(e, location);
+      JobFailure f = EngineErrors.of(e, location, q.getQuery());
       throw new BigQueryError(
           ErrorKind.INVALID_ARGUMENT, f.error.getReason(), f.error.getMessage());
     }
     return stats;
   }
 
-  /** DuckDB's message for a missing table, view, dataset (schema) or project (catalog). */
-  private static final java.util.regex.Pattern MISSING_RELATION =
-      java.util.regex.Pattern.compile(
-          "^catalog error: (table|view|schema|catalog) with name .* does not exist");
-
-  /** Maps a DuckDB error onto BigQuery's reason; the message keeps the engine's first line. */
+  /** BigQuery's failure for an engine error where the SQL is not at hand (at commit). */
   static JobFailure failureOf(SQLException e, String location) {
-    String message = Catalog.firstLine(e.getMessage());
-    String lower = message.toLowerCase(Locale.ROOT);
-    // Only a missing table, view, dataset or project is notFound; DuckDB words a missing
-    // function ("Scalar Function with name f does not exist") the same way, but BigQuery answers
-    // an unknown function with invalidQuery.
-    if (MISSING_RELATION.matcher(lower).find()) {
-      return new JobFailure("notFound", "Not found: " + message + " (location " + location + ")");
-    }
-    if (lower.contains("conflict")) {
-      return new JobFailure(
-          "invalidQuery",
-          "Could not serialize access to a table due to a concurrent update: " + message);
-    }
-    if (lower.startsWith("parser error")) {
-      return new JobFailure("invalidQuery", "Syntax error: " + message);
-    }
-    if (lower.startsWith("constraint error")) {
-      return new JobFailure("invalid", message);
-    }
-    return new JobFailure("invalidQuery", message);
+    return EngineErrors.of(e, location, "");
   }
 
   static BigInteger big(long v) {

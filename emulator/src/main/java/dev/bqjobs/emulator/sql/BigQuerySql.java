@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>The translated SQL assumes the engine's layout: each project is an attached DuckDB catalog
  * named after the project ID, each dataset a schema in it, and the connection has run {@code USE
- * "project"} (or {@code USE "project"."dataset"}) plus {@link DuckDbTypes#sessionSetup()}.
+ * "project"} (or {@code USE "project"."dataset"}) plus {@link DuckDbTypes#sessionSetup()}, on a
+ * database set up by {@link DuckDbTypes#databaseSetup()}.
  *
  * <p>See {@code src/docs/sql-support.md} for what is supported.
  */
@@ -33,6 +34,18 @@ public final class BigQuerySql {
    *     a construct the local server does not support; the message names the problem and where
    */
   public static TranslatedStatement translate(String sql) throws SqlTranslationException {
+    return translate(sql, null);
+  }
+
+  /**
+   * Translates {@code sql} whose parameters are bound as {@code parameterTypes} says; {@code null}
+   * leaves placeholders untyped and accepts any parameter.
+   *
+   * @throws SqlTranslationException also for a parameter the request does not supply, with
+   *     BigQuery's message ({@code Query parameter 'x' not found at [1:8]})
+   */
+  public static TranslatedStatement translate(String sql, ParameterTypes parameterTypes)
+      throws SqlTranslationException {
     if (sql == null || sql.isBlank()) {
       throw new SqlTranslationException("Syntax error: Unexpected end of script at [1:1]");
     }
@@ -40,10 +53,22 @@ public final class BigQuerySql {
       throw new SqlTranslationException("Legacy SQL is not supported by the local server");
     }
     List<Token> tokens = Tokenizer.tokenize(sql);
-    List<Token> statement = singleStatement(tokens);
+    return translate(singleStatement(tokens), parameterTypes);
+  }
+
+  /** Translates one statement's tokens (no ";"); script statements come here one by one. */
+  static TranslatedStatement translate(List<Token> statement, ParameterTypes parameterTypes) {
+    for (int i = 0; i + 1 < statement.size(); i++) {
+      if (statement.get(i).isWord("WITH") && statement.get(i + 1).isWord("OFFSET")) {
+        throw new SqlTranslationException(
+            "UNNEST ... WITH OFFSET is not supported by the local server at "
+                + statement.get(i).position());
+      }
+    }
     StatementAnalyzer analyzer = new StatementAnalyzer(statement);
     analyzer.analyze();
-    Rewriter rewriter = new Rewriter(statement, analyzer.edits);
+    Divisions.mark(statement, analyzer.edits);
+    Rewriter rewriter = new Rewriter(statement, analyzer.edits, parameterTypes);
     String duckDbSql = rewriter.emit(0, statement.size()).strip();
     return new TranslatedStatement(
         duckDbSql,
@@ -51,7 +76,7 @@ public final class BigQuerySql {
         analyzer.target,
         analyzer.targetDataset,
         analyzer.referencedTables(),
-        rewriter.parameterNames(),
+        rewriter.parameters(),
         analyzer.orReplace,
         analyzer.ifNotExists,
         analyzer.ifExists);

@@ -129,6 +129,20 @@ final class FunctionRewrites {
     add(t, rename("list_reverse"), "ARRAY_REVERSE");
     add(t, rename("json_extract_string"), "JSON_EXTRACT_SCALAR", "JSON_VALUE");
     add(t, rename("json_extract"), "JSON_EXTRACT", "JSON_QUERY");
+    // BigQuery's FORMAT takes printf-style specifiers; DuckDB's format() takes {} placeholders.
+    add(t, rename("printf"), "FORMAT");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? DuckDbTypes.MACROS
+                    + "bq_initcap("
+                    + c.arg(0)
+                    + ", "
+                    + DuckDbTypes.INITCAP_DELIMITERS
+                    + ")"
+                : DuckDbTypes.MACROS + "bq_initcap(" + c.joined(", ") + ")",
+        "INITCAP");
 
     add(t, c -> cast(c.r, "CAST", c.inside, c.name), "CAST");
     add(t, c -> cast(c.r, "TRY_CAST", c.inside, c.name), "SAFE_CAST");
@@ -161,6 +175,17 @@ final class FunctionRewrites {
     add(t, c -> c.n() == 0 ? "CAST(current_timestamp AS TIME)" : null, "CURRENT_TIME");
 
     add(t, c -> regexpExtract(c.r, c.ranges(), c.args(), c.name), "REGEXP_EXTRACT");
+    add(
+        t,
+        c ->
+            c.n() == 2
+                ? "regexp_extract_all("
+                    + c.joined(", ")
+                    + ", "
+                    + captureGroup(c.r, c.ranges().get(1))
+                    + ")"
+                : null,
+        "REGEXP_EXTRACT_ALL");
     add(
         t,
         c -> c.n() == 3 ? "regexp_replace(" + c.joined(", ") + ", 'g')" : null,
@@ -207,32 +232,31 @@ final class FunctionRewrites {
         "DATETIME_ADD",
         "DATETIME_SUB",
         "TIMESTAMP_ADD",
-        "TIMESTAMP_SUB");
+        "TIMESTAMP_SUB",
+        "TIME_ADD",
+        "TIME_SUB");
     add(
         t,
         c -> trunc(c.r, c.upperName(), c.ranges(), c.args(), c.name),
         "DATE_TRUNC",
         "DATETIME_TRUNC",
         "TIMESTAMP_TRUNC");
-    add(
-        t,
-        c -> c.n() == 2 ? "strftime(" + c.arg(1) + ", " + c.arg(0) + ")" : null,
-        "FORMAT_DATE",
-        "FORMAT_DATETIME",
-        "FORMAT_TIMESTAMP");
-    add(
-        t,
-        c -> c.n() == 2 ? "CAST(strptime(" + c.arg(1) + ", " + c.arg(0) + ") AS DATE)" : null,
-        "PARSE_DATE");
-    add(
-        t,
-        c -> c.n() == 2 ? "strptime(" + c.arg(1) + ", " + c.arg(0) + ")" : null,
-        "PARSE_DATETIME");
+    add(t, c -> c.n() == 2 ? format(c, c.arg(1)) : null, "FORMAT_DATE", "FORMAT_DATETIME");
     add(
         t,
         c ->
-            c.n() == 2 ? "CAST(strptime(" + c.arg(1) + ", " + c.arg(0) + ") AS TIMESTAMPTZ)" : null,
-        "PARSE_TIMESTAMP");
+            c.n() == 2
+                ? format(c, c.arg(1))
+                : c.n() == 3 ? format(c, "timezone(" + c.arg(2) + ", " + c.arg(1) + ")") : null,
+        "FORMAT_TIMESTAMP");
+    add(
+        t,
+        c -> c.n() == 2 ? format(c, "(DATE '1970-01-01' + " + c.arg(1) + ")") : null,
+        "FORMAT_TIME");
+    add(t, c -> c.n() == 2 ? "CAST(" + parse(c) + " AS DATE)" : null, "PARSE_DATE");
+    add(t, c -> c.n() == 2 ? parse(c) : null, "PARSE_DATETIME");
+    add(t, c -> c.n() == 2 ? "CAST(" + parse(c) + " AS TIMESTAMPTZ)" : null, "PARSE_TIMESTAMP");
+    add(t, c -> c.n() == 2 ? "CAST(" + parse(c) + " AS TIME)" : null, "PARSE_TIME");
     add(
         t,
         c ->
@@ -240,7 +264,143 @@ final class FunctionRewrites {
                 ? "CAST(" + c.arg(0) + " AS DATE)"
                 : c.n() == 3 ? "make_date(" + c.joined(", ") + ")" : null,
         "DATE");
-    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS TIMESTAMP)" : null, "DATETIME");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS TIMESTAMP)"
+                : c.n() == 2
+                    ? "(CAST(" + c.arg(0) + " AS DATE) + CAST(" + c.arg(1) + " AS TIME))"
+                    : c.n() == 6 ? "make_timestamp(" + c.joined(", ") + ")" : null,
+        "DATETIME");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS TIME)"
+                : c.n() == 3 ? "make_time(" + c.joined(", ") + ")" : null,
+        "TIME");
+    add(t, c -> diff(c.r, "date_sub", c.ranges(), c.args(), c.name), "TIME_DIFF");
+    add(
+        t,
+        c ->
+            c.n() == 2
+                ? "CAST(date_trunc('"
+                    + datePart(c.r, c.ranges().get(1), c.name)
+                    + "', DATE '1970-01-01' + "
+                    + c.arg(0)
+                    + ") AS TIME)"
+                : null,
+        "TIME_TRUNC");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(DATE '1970-01-01' + CAST(" + c.arg(0) + " AS INTEGER) AS DATE)"
+                : null,
+        "DATE_FROM_UNIX_DATE");
+    add(
+        t,
+        c -> c.n() == 1 ? "date_diff('day', DATE '1970-01-01', " + c.arg(0) + ")" : null,
+        "UNIX_DATE");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(make_timestamp(CAST(" + c.arg(0) + " AS BIGINT)) AS TIMESTAMPTZ)"
+                : null,
+        "TIMESTAMP_MICROS");
+    add(
+        t,
+        c ->
+            c.n() >= 2
+                ? "list_transform(generate_series(CAST("
+                    + c.arg(0)
+                    + " AS DATE), CAST("
+                    + c.arg(1)
+                    + " AS DATE), "
+                    + (c.n() == 3 ? c.arg(2) : "INTERVAL 1 DAY")
+                    + "), lambda d: CAST(d AS DATE))"
+                : null,
+        "GENERATE_DATE_ARRAY");
+    // Strings, bytes, math and JSON functions that DuckDB names or types differently.
+    add(
+        t,
+        c -> c.n() == 2 ? "contains(lower(" + c.arg(0) + "), lower(" + c.arg(1) + "))" : null,
+        "CONTAINS_SUBSTR");
+    add(t, c -> c.n() == 1 ? "strlen(" + c.arg(0) + ")" : null, "BYTE_LENGTH");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "array_to_string(list_transform(" + c.arg(0) + ", lambda p: chr(p)), '')"
+                : null,
+        "CODE_POINTS_TO_STRING");
+    add(t, c -> c.n() == 1 ? "lower(hex(" + c.arg(0) + "))" : null, "TO_HEX");
+    add(t, c -> c.n() == 1 ? "unhex(md5(" + c.arg(0) + "))" : null, "MD5");
+    add(t, c -> c.n() == 1 ? "unhex(sha1(" + c.arg(0) + "))" : null, "SHA1");
+    add(t, c -> c.n() == 1 ? "unhex(sha256(" + c.arg(0) + "))" : null, "SHA256");
+    add(t, rename("isinf"), "IS_INF");
+    add(t, rename("isnan"), "IS_NAN");
+    add(
+        t,
+        c ->
+            c.n() == 2
+                ? "(CAST(" + c.arg(0) + " AS DOUBLE) / CAST(" + c.arg(1) + " AS DOUBLE))"
+                : null,
+        "IEEE_DIVIDE");
+    // BigQuery's SAFE_ arithmetic returns NULL on overflow; DuckDB raises, which try() catches.
+    add(t, c -> c.n() == 2 ? "try((" + c.arg(0) + ") + (" + c.arg(1) + "))" : null, "SAFE_ADD");
+    add(
+        t,
+        c -> c.n() == 2 ? "try((" + c.arg(0) + ") - (" + c.arg(1) + "))" : null,
+        "SAFE_SUBTRACT");
+    add(
+        t,
+        c -> c.n() == 2 ? "try((" + c.arg(0) + ") * (" + c.arg(1) + "))" : null,
+        "SAFE_MULTIPLY");
+    add(t, c -> c.n() == 1 ? "try(-(" + c.arg(0) + "))" : null, "SAFE_NEGATE");
+    add(
+        t,
+        c ->
+            c.n() == 2
+                ? "len(list_filter(" + c.arg(1) + ", lambda e: e <= " + c.arg(0) + "))"
+                : null,
+        "RANGE_BUCKET");
+    add(
+        t,
+        c ->
+            c.n() == 3
+                ? "array_to_string(list_transform("
+                    + c.arg(0)
+                    + ", lambda e: coalesce(e, "
+                    + c.arg(2)
+                    + ")), "
+                    + c.arg(1)
+                    + ")"
+                : c.n() == 2 ? "array_to_string(" + c.joined(", ") + ")" : null,
+        "ARRAY_TO_STRING");
+    add(t, c -> c.n() == 1 ? "(" + c.arg(0) + ")[1]" : null, "ARRAY_FIRST");
+    add(t, c -> c.n() == 1 ? "(" + c.arg(0) + ")[-1]" : null, "ARRAY_LAST");
+    add(t, c -> c.n() == 1 ? "json(" + c.arg(0) + ")" : null, "PARSE_JSON");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CASE WHEN ("
+                    + c.arg(0)
+                    + ") IS NULL THEN NULL ELSE CASE json_type("
+                    + c.arg(0)
+                    + ") WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN"
+                    + " 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE"
+                    + " 'number' END END"
+                : null,
+        "JSON_TYPE");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS BIGINT)" : null, "INT64");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS DOUBLE)" : null, "FLOAT64");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS BOOLEAN)" : null, "BOOL");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS DECIMAL(38,9))" : null, "PARSE_NUMERIC");
+    add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS DECIMAL(38,18))" : null, "PARSE_BIGNUMERIC");
     add(t, c -> c.n() == 1 ? "CAST(" + c.arg(0) + " AS TIMESTAMPTZ)" : null, "TIMESTAMP");
     add(
         t,
@@ -342,6 +502,59 @@ final class FunctionRewrites {
       fields.add(Rewriter.quoteIdentifier(name) + " := " + values.get(i));
     }
     return "struct_pack(" + String.join(", ", fields) + ")";
+  }
+
+  /** 1 when a literal pattern has a capturing group (BigQuery then returns it), else 0. */
+  private static int captureGroup(Rewriter r, Range patternRange) {
+    Token pattern = singleToken(r, patternRange);
+    return pattern != null
+            && pattern.kind() == Kind.STRING
+            && CAPTURING_GROUP.matcher(pattern.value()).find()
+        ? 1
+        : 0;
+  }
+
+  /**
+   * BigQuery format elements that DuckDB's strftime lacks, spelled with ones it has; {@code %e}
+   * (day padded with a space) is assembled by {@link #format}.
+   */
+  private static String strftimeFormat(String bigQuery) {
+    return bigQuery
+        .replace("%c", "%a %b %e %H:%M:%S %Y")
+        .replace("%x", "%m/%d/%y")
+        .replace("%D", "%m/%d/%y")
+        .replace("%F", "%Y-%m-%d")
+        .replace("%R", "%H:%M")
+        .replace("%T", "%H:%M:%S");
+  }
+
+  /** FORMAT_DATE and friends: strftime, with a literal format's elements translated. */
+  private static String format(Call c, String value) {
+    Token literal = singleToken(c.r, c.ranges().get(0));
+    if (literal == null || literal.kind() != Kind.STRING) {
+      return "strftime(" + value + ", " + c.arg(0) + ")";
+    }
+    String[] pieces = strftimeFormat(literal.value()).split("%e", -1);
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < pieces.length; i++) {
+      if (i > 0) {
+        parts.add("lpad(strftime(" + value + ", '%-d'), 2, ' ')");
+      }
+      if (!pieces[i].isEmpty()) {
+        parts.add("strftime(" + value + ", " + Rewriter.stringLiteral(pieces[i]) + ")");
+      }
+    }
+    return parts.isEmpty() ? "''" : "(" + String.join(" || ", parts) + ")";
+  }
+
+  /** PARSE_DATE and friends: strptime, with a literal format's elements translated. */
+  private static String parse(Call c) {
+    Token literal = singleToken(c.r, c.ranges().get(0));
+    String format =
+        literal == null || literal.kind() != Kind.STRING
+            ? c.arg(0)
+            : Rewriter.stringLiteral(strftimeFormat(literal.value()).replace("%e", "%d"));
+    return "strptime(" + c.arg(1) + ", " + format + ")";
   }
 
   private static String regexpExtract(Rewriter r, List<Range> ranges, List<String> args, Token at) {

@@ -32,20 +32,70 @@ final class Rewriter {
 
   private final List<Token> tokens;
   private final Edits edits;
-  private final java.util.TreeMap<Integer, String> parameterNames = new java.util.TreeMap<>();
+
+  /** Distinct parameters in placeholder order: the k-th is {@code $k} (1-based). */
+  private final List<ParameterRef> parameters = new ArrayList<>();
+
+  /** The types parameters are bound as; null to leave placeholders untyped. */
+  private final ParameterTypes parameterTypes;
+
+  /** The ordinal of each positional {@code ?} by token index, fixed by the text not emit order. */
+  private final java.util.Map<Integer, Integer> positionals = new java.util.HashMap<>();
 
   Rewriter(List<Token> tokens, Edits edits) {
+    this(tokens, edits, null);
+  }
+
+  Rewriter(List<Token> tokens, Edits edits, ParameterTypes parameterTypes) {
     this.tokens = tokens;
     this.edits = edits;
+    this.parameterTypes = parameterTypes;
+    int ordinal = 0;
+    for (int i = 0; i < tokens.size(); i++) {
+      if (tokens.get(i).isSymbol("?")) {
+        positionals.put(i, ++ordinal);
+      }
+    }
   }
 
   List<Token> tokens() {
     return tokens;
   }
 
-  /** Parameter names by position; a map because a rewrite may emit an argument more than once. */
-  List<String> parameterNames() {
-    return new ArrayList<>(parameterNames.values());
+  /**
+   * The distinct parameters, the k-th bound to {@code $k}. A rewrite may emit an argument more than
+   * once; the numbered placeholder keeps that one value.
+   */
+  List<ParameterRef> parameters() {
+    return List.copyOf(parameters);
+  }
+
+  /** The placeholder for a parameter token: {@code CAST($k AS type)} when types are known. */
+  private String placeholder(int i) {
+    Token t = tokens.get(i);
+    ParameterRef ref;
+    if (t.isSymbol("?")) {
+      ref = ParameterRef.positional(positionals.get(i));
+    } else if (t.text().startsWith("@")) {
+      ref = ParameterRef.named(t.value());
+    } else {
+      ref = ParameterRef.variable(t.value());
+    }
+    String type = null;
+    if (parameterTypes != null) {
+      try {
+        type = parameterTypes.duckDbType(ref);
+      } catch (IllegalArgumentException e) {
+        throw new SqlTranslationException(e.getMessage() + " at " + t.position());
+      }
+    }
+    int slot = parameters.indexOf(ref);
+    if (slot < 0) {
+      parameters.add(ref);
+      slot = parameters.size() - 1;
+    }
+    String placeholder = "$" + (slot + 1);
+    return type == null ? placeholder : "CAST(" + placeholder + " AS " + type + ")";
   }
 
   /** The rewritten text of tokens {@code [start, end)}, without leading or trailing whitespace. */
@@ -88,11 +138,8 @@ final class Rewriter {
       case STRING -> out.append(stringLiteral(t.value()));
       case BYTES -> out.append(blobLiteral(t.value()));
       case NUMBER -> out.append(number(t.text()));
-      case PARAM -> {
-        parameterNames.put(i, t.value());
-        out.append('?');
-      }
-      case SYMBOL -> out.append(t.text());
+      case PARAM -> out.append(placeholder(i));
+      case SYMBOL -> out.append(t.isSymbol("?") ? placeholder(i) : t.text());
       case WORD -> {
         return word(i, end, out);
       }
@@ -108,6 +155,14 @@ final class Rewriter {
     if (afterDot) {
       out.append(t.text());
       return i + 1;
+    }
+    if (name.equals("SAFE")
+        && next != null
+        && next.isSymbol(".")
+        && i + 3 < end
+        && tokens.get(i + 2).kind() == Kind.WORD
+        && tokens.get(i + 3).isSymbol("(")) {
+      return safeCall(i + 2, end, out);
     }
     if (next != null && next.kind() == Kind.STRING && TYPED_LITERALS.contains(name)) {
       out.append(typedLiteral(name, next));
@@ -135,6 +190,28 @@ final class Rewriter {
     }
     out.append(t.text());
     return i + 1;
+  }
+
+  /**
+   * {@code SAFE.F(args)}: BigQuery returns NULL where F would raise an error; DuckDB's {@code
+   * try()} does that for errors raised while evaluating. Returns the index after the call.
+   */
+  private int safeCall(int nameIndex, int end, StringBuilder out) {
+    int close = matching(nameIndex + 1);
+    if (close >= end) {
+      throw syntax("Unclosed parenthesis", tokens.get(nameIndex + 1));
+    }
+    String call = FunctionRewrites.rewrite(this, nameIndex, new Range(nameIndex + 2, close));
+    if (call == null) {
+      call =
+          tokens.get(nameIndex).text()
+              + "("
+              + emit(nameIndex + 2, close)
+              + tokens.get(close).before()
+              + ")";
+    }
+    out.append("try(").append(call).append(')');
+    return close + 1;
   }
 
   /** {@code ARRAY<INT64>[1, 2]} and {@code STRUCT<a INT64>(1)}: a literal cast to the type. */

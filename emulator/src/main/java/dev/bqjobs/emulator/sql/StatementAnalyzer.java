@@ -36,6 +36,21 @@ final class StatementAnalyzer {
           "COMMIT",
           "ROLLBACK");
 
+  /** GoogleSQL statements the local server does not run (it names them in its refusal). */
+  private static final Set<String> GOOGLE_SQL_STATEMENTS =
+      Set.of(
+          "ALTER",
+          "GRANT",
+          "REVOKE",
+          "EXPORT",
+          "LOAD",
+          "ASSERT",
+          "UNDROP",
+          "DESCRIBE",
+          "EXPLAIN",
+          "CLONE",
+          "RENAME");
+
   /** Words that end a FROM list or a select list at their bracket depth. */
   private static final Set<String> CLAUSE_ENDS =
       Set.of(
@@ -126,9 +141,17 @@ final class StatementAnalyzer {
         if (SCRIPT_WORDS.contains(word)) {
           throw new SqlTranslationException("Scripts are not supported by the local server");
         }
-        if (first.kind() == Kind.WORD && !word.equals("WITH")) {
+        if (first.kind() == Kind.WORD && GOOGLE_SQL_STATEMENTS.contains(word)) {
           throw new SqlTranslationException(
               "Unsupported statement: " + word + " is not supported by the local server");
+        }
+        if (first.kind() == Kind.WORD && !word.equals("WITH")) {
+          // Not a GoogleSQL statement at all: BigQuery's parser error.
+          throw Rewriter.syntax(
+              (Keywords.isReserved(first.text())
+                  ? "Unexpected keyword " + word
+                  : "Unexpected identifier \"" + first.text() + "\""),
+              first);
         }
         throw Rewriter.syntax("Unexpected " + first.text(), first);
       }
@@ -452,8 +475,18 @@ final class StatementAnalyzer {
     Rewriter r = new Rewriter(tokens, edits);
     int end = j;
     int depth = 0;
+    int cases = 0;
     while (end < tokens.size()) {
       Token t = tokens.get(end);
+      // CASE ... WHEN ... END is one expression: its WHEN is not the end of a select list.
+      if (t.isWord("CASE")) {
+        cases++;
+      } else if (t.isWord("END") && cases > 0) {
+        cases--;
+      } else if (cases > 0) {
+        end++;
+        continue;
+      }
       if (t.isSymbol("(") || t.isSymbol("[")) {
         depth++;
       } else if (t.isSymbol(")") || t.isSymbol("]")) {

@@ -15,8 +15,8 @@ import java.util.Objects;
  *     null}
  * @param referencedTables tables the statement reads (best effort, in order of appearance, no
  *     duplicates, CTE names left out)
- * @param parameterNames the names of the {@code @name} query parameters, one per occurrence in
- *     order; each was replaced by a positional {@code ?} in {@code duckDbSql}
+ * @param parameters the distinct query parameters and script variables the statement uses; the k-th
+ *     (from 1) is the placeholder {@code $k} in {@code duckDbSql}, to be bound as a value
  * @param orReplace {@code CREATE OR REPLACE}
  * @param ifNotExists {@code CREATE ... IF NOT EXISTS}
  * @param ifExists {@code DROP ... IF EXISTS}
@@ -27,7 +27,7 @@ public record TranslatedStatement(
     TableName targetTable,
     DatasetName targetDataset,
     List<TableName> referencedTables,
-    List<String> parameterNames,
+    List<ParameterRef> parameters,
     boolean orReplace,
     boolean ifNotExists,
     boolean ifExists) {
@@ -36,6 +36,11 @@ public record TranslatedStatement(
     Objects.requireNonNull(duckDbSql, "duckDbSql");
     Objects.requireNonNull(statementType, "statementType");
     referencedTables = List.copyOf(referencedTables);
-    parameterNames = List.copyOf(parameterNames);
+    parameters = List.copyOf(parameters);
+  }
+
+  /** The parameters' labels in placeholder order: names, or {@code ?N} for positional ones. */
+  public List<String> parameterNames() {
+    return parameters.stream().map(ParameterRef::label).toList();
   }
 }

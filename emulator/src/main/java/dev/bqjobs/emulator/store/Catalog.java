@@ -65,6 +65,11 @@ public final class Catalog implements AutoCloseable {
     this.clock = clock;
     try {
       this.root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      try (Statement s = root.createStatement()) {
+        for (String setup : DuckDbTypes.databaseSetup()) {
+          s.execute(setup);
+        }
+      }
       if (dataDir != null) {
         Files.createDirectories(dataDir);
       }

@@ -177,11 +177,21 @@ public class BigQuerySqlTest {
   }
 
   @Test
-  public void replacesNamedParametersByPosition() {
+  public void replacesNamedParametersByNumberedPlaceholders() {
     TranslatedStatement st =
-        BigQuerySql.translate("SELECT * FROM t WHERE a = @x AND b = @y OR c = @x");
-    assertThat(st.duckDbSql(), equalTo("SELECT * FROM t WHERE a = ? AND b = ? OR c = ?"));
-    assertThat(st.parameterNames(), contains("x", "y", "x"));
+        BigQuerySql.translate("SELECT * FROM t WHERE a = @x AND b = @y OR c = @X");
+    assertThat(st.duckDbSql(), equalTo("SELECT * FROM t WHERE a = $1 AND b = $2 OR c = $1"));
+    assertThat(st.parameterNames(), contains("x", "y"));
+  }
+
+  @Test
+  public void numbersPositionalParametersInOrderOfAppearance() {
+    TranslatedStatement st = BigQuerySql.translate("SELECT ? + ?, SAFE_DIVIDE(1, ?)");
+    // SAFE_DIVIDE emits its divisor twice: one placeholder, one bound value.
+    assertThat(
+        st.duckDbSql(),
+        equalTo("SELECT $1 + $2 AS f0_, CASE WHEN ($3) = 0 THEN NULL ELSE (1) / ($3) END AS f1_"));
+    assertThat(st.parameterNames(), contains("?1", "?2", "?3"));
   }
 
   @Test
