@@ -28,7 +28,7 @@ import org.junit.Test;
  * GoogleSQL script (statementType SCRIPT, reported by the server for the failed job) is not rerun,
  * since its statements commit one by one, while a single statement is rerun up to the limit.
  */
-public class LocalServerScriptRerunTest {
+public class LocalServerScriptRerunIT {
   static final String P = "script-rerun-project";
 
   @ClassRule
