@@ -110,4 +110,81 @@ public final class AvroSchemas {
         return Schema.create(Schema.Type.STRING);
     }
   }
+
+  /**
+   * The table fields an Avro load without a schema creates, from the files' own schema: the mapping
+   * above read backwards. Logical types count only with {@code useAvroLogicalTypes}, as in BigQuery
+   * (without it a {@code timestamp-micros} long loads as INTEGER).
+   *
+   * @throws IllegalArgumentException naming a field no BigQuery type holds (e.g. a map)
+   */
+  public static List<TableFieldSchema> fieldsOf(Schema record, boolean useAvroLogicalTypes) {
+    List<TableFieldSchema> out = new ArrayList<>();
+    for (Schema.Field f : record.getFields()) {
+      out.add(fieldOf(f.name(), f.schema(), useAvroLogicalTypes));
+    }
+    return out;
+  }
+
+  private static TableFieldSchema fieldOf(String name, Schema schema, boolean logical) {
+    String mode = "REQUIRED";
+    Schema type = schema;
+    if (type.getType() == Schema.Type.UNION) {
+      List<Schema> branches = new ArrayList<>();
+      for (Schema branch : type.getTypes()) {
+        if (branch.getType() != Schema.Type.NULL) {
+          branches.add(branch);
+        }
+      }
+      if (branches.size() != 1) {
+        throw new IllegalArgumentException(
+            "Avro field " + name + " is a union of several types; BigQuery loads [null, T] only.");
+      }
+      type = branches.get(0);
+      mode = "NULLABLE";
+    }
+    if (type.getType() == Schema.Type.ARRAY) {
+      TableFieldSchema element = fieldOf(name, type.getElementType(), logical);
+      return element.setMode("REPEATED");
+    }
+    TableFieldSchema field = new TableFieldSchema().setName(name).setMode(mode);
+    String logicalType = logical ? type.getProp("logicalType") : null;
+    switch (type.getType()) {
+      case RECORD:
+        return field.setType("RECORD").setFields(fieldsOf(type, logical));
+      case LONG:
+        if ("timestamp-micros".equals(logicalType) || "timestamp-millis".equals(logicalType)) {
+          return field.setType("TIMESTAMP");
+        }
+        return field.setType("time-micros".equals(logicalType) ? "TIME" : "INTEGER");
+      case INT:
+        if ("date".equals(logicalType)) {
+          return field.setType("DATE");
+        }
+        return field.setType("time-millis".equals(logicalType) ? "TIME" : "INTEGER");
+      case FLOAT:
+      case DOUBLE:
+        return field.setType("FLOAT");
+      case BOOLEAN:
+        return field.setType("BOOLEAN");
+      case BYTES:
+      case FIXED:
+        if (type.getLogicalType() instanceof LogicalTypes.Decimal d) {
+          boolean numeric = d.getScale() <= 9 && d.getPrecision() - d.getScale() <= 29;
+          return field.setType(numeric ? "NUMERIC" : "BIGNUMERIC");
+        }
+        return field.setType("BYTES");
+      case STRING:
+      case ENUM:
+        if ("datetime".equals(type.getProp("logicalType"))) {
+          return field.setType("DATETIME");
+        }
+        String sqlType = type.getProp("sqlType");
+        return field.setType(
+            "JSON".equals(sqlType) || "GEOGRAPHY".equals(sqlType) ? sqlType : "STRING");
+      default:
+        throw new IllegalArgumentException(
+            "Avro field " + name + " has type " + type.getType() + ", which BigQuery cannot load.");
+    }
+  }
 }
