@@ -19,8 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.bigquery.AvroWriteRequest;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.CreateDisposition;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
@@ -117,6 +120,33 @@ public class BigQueryIoTest {
     List<String> kinds = jobKinds();
     assertTrue(kinds.toString(), kinds.stream().filter("load"::equals).count() > 1);
     assertTrue(kinds.toString(), kinds.contains("copy"));
+  }
+
+  @Test
+  public void fileLoadsInAvroLandEveryRowOnce() throws Exception {
+    Pipeline p = Pipeline.create(options());
+    p.apply("Rows", Create.of(rows(2_000)).withCoder(TableRowJsonCoder.of()))
+        .apply(
+            "LoadAvro",
+            BigQueryIO.<TableRow>write()
+                .to(project() + ":beam.avro_loaded")
+                .withSchema(SCHEMA)
+                .withAvroFormatFunction(BigQueryIoTest::avroRecord)
+                .withMethod(BigQueryIO.Write.Method.FILE_LOADS)
+                .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED));
+    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    assertEquals("2000", query("SELECT COUNT(DISTINCT id) FROM beam.avro_loaded").get(0));
+    assertEquals("2000", query("SELECT COUNT(*) FROM beam.avro_loaded").get(0));
+    assertEquals("n1999", query("SELECT name FROM beam.avro_loaded WHERE id = 1999").get(0));
+  }
+
+  private static GenericRecord avroRecord(AvroWriteRequest<TableRow> request) {
+    GenericRecord record = new GenericData.Record(request.getSchema());
+    TableRow row = request.getElement();
+    record.put("id", ((Number) row.get("id")).longValue());
+    record.put("name", row.get("name"));
+    record.put("score", ((Number) row.get("score")).doubleValue());
+    return record;
   }
 
   @Test
