@@ -46,10 +46,14 @@ public final class ObjectStore {
   private final LongSupplier clockMicros;
   private final Object writeLock = new Object();
   private final Map<String, Kept> attributes = new ConcurrentHashMap<>();
-  private final Map<String, Hashes> hashes = new ConcurrentHashMap<>();
+
+  /** The checksums of each object's latest generation seen: one entry per object, not more. */
+  private final Map<String, HashesOf> hashes = new ConcurrentHashMap<>();
 
   /** Attributes kept for one generation of an object. */
   private record Kept(long generation, ObjectAttributes attributes) {}
+
+  private record HashesOf(long generation, Hashes hashes) {}
 
   /** An object's checksums, base64 as Cloud Storage sends them. */
   public record Hashes(String md5, String crc32c) {}
@@ -167,8 +171,23 @@ public final class ObjectStore {
 
   /** The object's MD5 and CRC32C, computed once per generation. */
   public Hashes hashes(StoredObject object) {
-    String key = object.bucket() + "/" + object.name() + "#" + object.generation();
-    return hashes.computeIfAbsent(key, k -> computeHashes(object));
+    String key = object.bucket() + "/" + object.name();
+    HashesOf known = hashes.get(key);
+    if (known != null && known.generation() == object.generation()) {
+      return known.hashes();
+    }
+    Hashes computed = computeHashes(object);
+    hashes.put(key, new HashesOf(object.generation(), computed));
+    return computed;
+  }
+
+  /**
+   * The checksums if they are known for the object's generation, else null: a listing must not read
+   * every file it lists.
+   */
+  public Hashes knownHashes(StoredObject object) {
+    HashesOf known = hashes.get(object.bucket() + "/" + object.name());
+    return known != null && known.generation() == object.generation() ? known.hashes() : null;
   }
 
   /** A new empty staging file for bytes on their way in; the store moves or deletes it. */
@@ -224,6 +243,7 @@ public final class ObjectStore {
         throw new UncheckedIOException(e);
       }
       attributes.remove(bucket + "/" + name);
+      hashes.remove(bucket + "/" + name);
       removeEmptyParents(bucketDir, current.file().getParent());
     }
   }

@@ -312,7 +312,7 @@ public final class StorageApi implements Router.MountedApi {
     out.put("kind", "storage#objects");
     List<Object> items = new ArrayList<>();
     for (StoredObject o : listing.objects()) {
-      items.add(objectJson(r, o));
+      items.add(objectJson(r, o, false));
     }
     if (!items.isEmpty()) {
       out.put("items", items);
@@ -570,10 +570,18 @@ public final class StorageApi implements Router.MountedApi {
   }
 
   private Map<String, Object> objectJson(StorageRequest r, StoredObject o) {
+    return objectJson(r, o, true);
+  }
+
+  /**
+   * An object resource. Checksums are computed (reading the file once per generation) for single
+   * objects; a list carries only those already known, so listing never reads every file.
+   */
+  private Map<String, Object> objectJson(StorageRequest r, StoredObject o, boolean computeHashes) {
     String base = r.baseUrl(fallbackBaseUrl.get());
     String path = "b/" + encode(o.bucket()) + "/o/" + encode(o.name());
     String time = Instant.ofEpochMilli(o.updatedMillis()).toString();
-    ObjectStore.Hashes hashes = store.hashes(o);
+    ObjectStore.Hashes hashes = computeHashes ? store.hashes(o) : store.knownHashes(o);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("kind", "storage#object");
     out.put("id", o.bucket() + "/" + o.name() + "/" + o.generation());
@@ -591,8 +599,10 @@ public final class StorageApi implements Router.MountedApi {
     }
     out.put("storageClass", "STANDARD");
     out.put("size", Long.toString(o.size()));
-    out.put("md5Hash", hashes.md5());
-    out.put("crc32c", hashes.crc32c());
+    if (hashes != null) {
+      out.put("md5Hash", hashes.md5());
+      out.put("crc32c", hashes.crc32c());
+    }
     out.put("etag", etag(o));
     out.put("timeCreated", time);
     out.put("updated", time);
