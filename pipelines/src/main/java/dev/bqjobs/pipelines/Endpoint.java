@@ -171,8 +171,10 @@ final class Endpoint implements AutoCloseable {
    * Points the pipeline's own I/O at the local server this command started ({@link
    * LocalBigQuery#pipelineArgs()}): {@code gs://} through its Cloud Storage API ({@code
    * --gcsEndpoint}, so {@code --output=gs://BUCKET/...} lands in the same folder the jobs read and
-   * write), no credentials, {@code --bigQueryEndpoint}, and {@code --tempLocation} unless the user
-   * gave one. Nothing changes for any other endpoint.
+   * write), no credentials, {@code --bigQueryEndpoint} and {@code --project} unless given. Not
+   * {@code --tempLocation}: the command's pipeline needs none, and the SparkRunner stages its jar
+   * there as a local path (a {@code gs://} one failed the Spark demo, measured). Nothing changes
+   * for any other endpoint.
    */
   void pointPipelineAtServer(PipelineOptions options) {
     if (server == null) {
@@ -184,9 +186,6 @@ final class Endpoint implements AutoCloseable {
     GcsOptions gcs = options.as(GcsOptions.class);
     gcs.setGcsEndpoint(local.getGcsEndpoint());
     gcs.setCredentialFactoryClass(local.getCredentialFactoryClass());
-    if (!isExplicit(options, "tempLocation")) {
-      gcs.setTempLocation(local.getTempLocation());
-    }
     if (!isExplicit(options, "project")) {
       gcs.setProject(project);
     }

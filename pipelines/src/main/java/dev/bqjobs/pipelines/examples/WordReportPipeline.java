@@ -59,7 +59,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *       --extractUri} (with one {@code *}: numbered shards).
  *   <li>{@code MatchExtract}, {@code ReadExtract}, {@code SortReport}, {@code WriteReport}: the
  *       extracted files, found from the extract job's own destination URIs, read back, sorted and
- *       written to {@code --output} as one CSV file with a header.
+ *       written to {@code --report} as one CSV file with a header.
  * </ol>
  *
  * <p>Failed jobs go to {@code --deadLetterPrefix} as JSON lines. The dataset must exist.
@@ -88,14 +88,18 @@ public final class WordReportPipeline {
 
     void setExtractUri(String extractUri);
 
+    // Not "output": BqJobsOptions declares that one with a default, and Beam refuses one property
+    // declared differently by two registered options interfaces.
     @Description("The final report: one CSV file (word,count), most frequent first.")
     @Validation.Required
-    String getOutput();
+    String getReport();
 
-    void setOutput(String output);
+    void setReport(String report);
 
+    // Declared as the other examples declare it: Beam refuses one property declared with different
+    // defaults by two registered options interfaces.
     @Description("Dataset of the word_counts and top_words tables (must exist).")
-    @Default.String("words")
+    @Default.String("demo")
     String getDataset();
 
     void setDataset(String dataset);
@@ -107,7 +111,7 @@ public final class WordReportPipeline {
     void setTopWords(Integer topWords);
 
     @Description("Prefix of the dead-letter files (failed jobs as JSON lines).")
-    @Default.String("dead-letters/word-report")
+    @Validation.Required
     String getDeadLetterPrefix();
 
     void setDeadLetterPrefix(String deadLetterPrefix);
@@ -188,7 +192,7 @@ public final class WordReportPipeline {
         .setCoder(StringUtf8Coder.of())
         .apply(
             "WriteReport",
-            TextIO.write().to(options.getOutput()).withoutSharding().withHeader(HEADER));
+            TextIO.write().to(options.getReport()).withoutSharding().withHeader(HEADER));
 
     PCollectionList.of(loaded.failed())
         .and(report.failed())

@@ -52,9 +52,10 @@ public class WordReportPipelineTest {
     args.add("--input=gs://words-bucket/input/*.txt");
     args.add("--stagingPrefix=gs://words-bucket/staged/counts");
     args.add("--extractUri=gs://words-bucket/extract/top-*.csv");
-    args.add("--output=gs://words-bucket/report/top_words.csv");
+    args.add("--report=gs://words-bucket/report/top_words.csv");
     args.add("--deadLetterPrefix=gs://words-bucket/dead/letters");
     args.add("--topWords=4");
+    args.add("--dataset=words");
     WordReportPipeline.Options options =
         PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
             .withValidation()
