@@ -11,16 +11,20 @@ import dev.bqjobs.emulator.engine.JobManager;
 import dev.bqjobs.emulator.faults.FaultInjector;
 import dev.bqjobs.emulator.faults.FaultPlan;
 import dev.bqjobs.emulator.faults.RateQuotas;
+import dev.bqjobs.emulator.gcs.ObjectStore;
+import dev.bqjobs.emulator.gcs.StorageApi;
 import dev.bqjobs.emulator.http.HttpServerHost;
 import dev.bqjobs.emulator.http.Reply;
 import dev.bqjobs.emulator.http.Router;
 import dev.bqjobs.emulator.iam.AccessControl;
 import dev.bqjobs.emulator.iam.AccessPolicy;
 import dev.bqjobs.emulator.store.Catalog;
+import dev.bqjobs.emulator.store.GcsPaths;
 import dev.bqjobs.emulator.wire.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -54,6 +58,8 @@ public final class LocalBigQuery implements AutoCloseable {
   private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
   private final FaultInjector faults;
   private final String rootUrl;
+  private final StorageApi storageApi;
+  private volatile String storageBaseUrl = "http://127.0.0.1/";
   private volatile Bigquery client;
   private volatile boolean closed;
 
@@ -88,6 +94,7 @@ public final class LocalBigQuery implements AutoCloseable {
     new QueriesApi(jobs, catalog, access).register(router);
     new dev.bqjobs.emulator.api.UploadsApi(jobs).register(router);
     router.add("GET", "/emulator/v1/stats", "emulator.stats", call -> Reply.ok(stats()));
+    this.storageApi = mountStorage(router, access);
     this.faults =
         new FaultInjector(
             FaultPlan.parse(settings.faultSpec, settings.seed),
@@ -126,6 +133,31 @@ public final class LocalBigQuery implements AutoCloseable {
     String host = settings.host.contains(":") ? "[" + settings.host + "]" : settings.host;
     this.rootUrl = "http://" + host + ":" + server.port() + "/";
     jobs.setBaseUrl(rootUrl);
+    storageBaseUrl = rootUrl;
+  }
+
+  /**
+   * Cloud Storage's JSON API over the gs:// folder, on the same port. With access control on, a
+   * storage call needs a known bearer token (any principal may use every bucket).
+   */
+  private StorageApi mountStorage(Router router, AccessControl access) throws IOException {
+    ObjectStore store =
+        new ObjectStore(
+            gcsRoot,
+            gcsRoot.resolve(GcsPaths.STAGING).resolve("storage-api"),
+            () -> {
+              Instant now = Instant.now();
+              return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+            });
+    StorageApi api =
+        new StorageApi(
+            store,
+            authorization -> access.authorize("storage.objects", authorization, null, null),
+            () -> storageBaseUrl);
+    for (String prefix : StorageApi.PREFIXES) {
+      router.mount(prefix, api);
+    }
+    return api;
   }
 
   /**
@@ -150,6 +182,41 @@ public final class LocalBigQuery implements AutoCloseable {
   /** The server's root URL with a trailing slash, e.g. {@code http://127.0.0.1:40123/}. */
   public String rootUrl() {
     return rootUrl;
+  }
+
+  /**
+   * The bucket {@link #pipelineArgs()} puts a pipeline's {@code --tempLocation} in ({@code
+   * gs://bqjobs-temp/tmp}); made in {@link #gcsRoot()} when the arguments are asked for.
+   */
+  public static final String TEMP_BUCKET = "bqjobs-temp";
+
+  /** Beam's credential factory that sends no credentials, for a server that wants none. */
+  static final String NO_CREDENTIALS =
+      "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory";
+
+  /**
+   * The Beam pipeline arguments that point a whole pipeline at this server: BigQuery ({@code
+   * --bigQueryEndpoint}: {@code BigQueryIO}'s jobs, tables and streaming inserts; {@code
+   * BigQueryJobs}), Cloud Storage ({@code --gcsEndpoint}: {@code TextIO}, {@code FileIO}, {@code
+   * AvroIO}, {@code BigQueryIO}'s temp files on {@code gs://}), no credentials ({@code
+   * --credentialFactoryClass}), {@code --project}, and {@code --tempLocation} on the local bucket
+   * {@link #TEMP_BUCKET}, which this call makes. Hand them to {@code
+   * PipelineOptionsFactory.fromArgs(...)} beside the pipeline's own; this module does not depend on
+   * Beam. BigQuery's Storage APIs ({@code DIRECT_READ}, {@code STORAGE_WRITE_API}) have no endpoint
+   * option in Beam 2.70 and are not served.
+   */
+  public java.util.List<String> pipelineArgs() {
+    try {
+      java.nio.file.Files.createDirectories(gcsRoot.resolve(TEMP_BUCKET));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot make the bucket " + TEMP_BUCKET, e);
+    }
+    return java.util.List.of(
+        "--bigQueryEndpoint=" + rootUrl,
+        "--gcsEndpoint=" + rootUrl + "storage/v1/",
+        "--credentialFactoryClass=" + NO_CREDENTIALS,
+        "--project=" + settings.project,
+        "--tempLocation=gs://" + TEMP_BUCKET + "/tmp");
   }
 
   /** The TCP port the server listens on. */

@@ -59,6 +59,11 @@ public class LocalBigQueryExtension
     return server().rootUrl();
   }
 
+  /** {@link LocalBigQuery#pipelineArgs()} of the running server. */
+  public java.util.List<String> pipelineArgs() {
+    return server().pipelineArgs();
+  }
+
   public Bigquery client() {
     return server().client();
   }

@@ -55,6 +55,11 @@ public class LocalBigQueryRule extends ExternalResource {
     return server().rootUrl();
   }
 
+  /** {@link LocalBigQuery#pipelineArgs()} of the running server. */
+  public java.util.List<String> pipelineArgs() {
+    return server().pipelineArgs();
+  }
+
   public Bigquery client() {
     return server().client();
   }

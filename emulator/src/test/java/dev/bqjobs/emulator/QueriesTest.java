@@ -394,6 +394,20 @@ public class QueriesTest {
     assertThat(viaQuery.getRows(), nullValue());
   }
 
+  @Test
+  public void dryRunReportsReferencedTablesOnce() throws Exception {
+    Job dry =
+        queryJob(
+            PROJECT,
+            "dry_refs",
+            "SELECT a.n FROM qd.nums a JOIN `" + PROJECT + ".qd.nums` b USING (n)");
+    dry.getConfiguration().setDryRun(true);
+    JobStatistics2 stats = bq.jobs().insert(PROJECT, dry).execute().getStatistics().getQuery();
+    assertThat(
+        stats.getReferencedTables(),
+        contains(new TableReference().setProjectId(PROJECT).setDatasetId("qd").setTableId("nums")));
+  }
+
   // ---------------------------------------------------------------- failures
 
   @Test

@@ -130,11 +130,15 @@ public final class BqJobsCommand {
     }
 
     FileSystems.setDefaultPipelineOptions(options);
-    String outputDir;
-    try {
-      outputDir = prepareOutput(options.getOutput());
-    } catch (IOException | IllegalArgumentException e) {
-      return usageError("--output=" + options.getOutput() + ": " + e.getMessage());
+    // gs:// output may be on the local server this command starts: prepared once it runs
+    boolean gcsOutput = options.getOutput().startsWith("gs://");
+    String outputDir = options.getOutput();
+    if (!gcsOutput) {
+      try {
+        outputDir = prepareOutput(options.getOutput());
+      } catch (IOException | IllegalArgumentException e) {
+        return usageError("--output=" + options.getOutput() + ": " + e.getMessage());
+      }
     }
 
     Endpoint chosen;
@@ -147,6 +151,15 @@ public final class BqJobsCommand {
       return EXIT_JOB_FAILED;
     }
     try (Endpoint endpoint = chosen) {
+      endpoint.pointPipelineAtServer(options);
+      FileSystems.setDefaultPipelineOptions(options);
+      if (gcsOutput) {
+        try {
+          outputDir = prepareOutput(options.getOutput());
+        } catch (IOException | IllegalArgumentException e) {
+          return usageError("--output=" + options.getOutput() + ": " + e.getMessage());
+        }
+      }
       out.println("bqjobs: running " + entries.size() + " jobs from " + jobsFile);
       out.println("bqjobs: on " + endpoint.description());
       runJobs = runJobs.withProject(endpoint.project());

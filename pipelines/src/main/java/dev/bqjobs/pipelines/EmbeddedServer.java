@@ -5,6 +5,7 @@ import dev.bqjobs.emulator.LocalBigQuery;
 import dev.bqjobs.emulator.testing.ServerFixtures;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -31,6 +32,11 @@ final class EmbeddedServer implements AutoCloseable {
 
   String rootUrl() {
     return server.rootUrl();
+  }
+
+  /** The arguments that point a pipeline's BigQuery and Cloud Storage clients at this server. */
+  List<String> pipelineArgs() {
+    return server.pipelineArgs();
   }
 
   /**

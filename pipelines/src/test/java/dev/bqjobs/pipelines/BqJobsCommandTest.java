@@ -51,6 +51,19 @@ public class BqJobsCommandTest {
   }
 
   @Test
+  public void gsOutputLandsOnTheEmbeddedServersFolder() throws Exception {
+    Path jobs = write("ok.yaml", ONE_QUERY);
+    Path bucket = Files.createDirectories(jobs.getParent().resolve("out-bucket"));
+
+    CommandRun run = CommandRun.of("--jobs=" + jobs, "--output=gs://out-bucket/results");
+
+    assertEquals(run.toString(), BqJobsCommand.EXIT_OK, run.exitCode);
+    assertEquals(
+        List.of("answer"),
+        CommandRun.keys(CommandRun.lines(bucket.resolve("results"), OutputFiles.SUCCEEDED)));
+  }
+
+  @Test
   public void givenEndpointIsUsedAndNothingFailedExitsZero() throws Exception {
     Path jobs = write("ok.yaml", ONE_QUERY);
     Path out = tmp.getRoot().toPath().resolve("out");

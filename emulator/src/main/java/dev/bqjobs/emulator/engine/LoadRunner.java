@@ -36,7 +36,8 @@ final class LoadRunner {
       Map.of(
           "CSV", new TextLoader(),
           "NEWLINE_DELIMITED_JSON", new TextLoader(),
-          "PARQUET", new ParquetLoader());
+          "PARQUET", new ParquetLoader(),
+          "AVRO", new AvroLoader());
 
   LoadRunner(Catalog catalog, DatasetChecks checks, GcsPaths gcs) {
     this.catalog = catalog;
@@ -65,7 +66,7 @@ final class LoadRunner {
       throw BigQueryError.invalid(
           "Unsupported source format \""
               + load.getSourceFormat()
-              + "\": the local server loads CSV, NEWLINE_DELIMITED_JSON and PARQUET.");
+              + "\": the local server loads CSV, NEWLINE_DELIMITED_JSON, PARQUET and AVRO.");
     }
     if (load.getMaxBadRecords() != null && load.getMaxBadRecords() < 0) {
       throw BigQueryError.invalid(

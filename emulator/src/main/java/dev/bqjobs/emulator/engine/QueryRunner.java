@@ -23,9 +23,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -534,8 +536,10 @@ final class QueryRunner {
     JobRecord probe =
         new JobRecord(project, "dry_run", location, 0, 0, null, null, st, null, principal);
     long bytes;
+    List<TableReference> referenced;
     try {
       bytes = checkNames(probe, q, st);
+      referenced = referencedTables(project, q, st);
     } catch (JobFailure f) {
       throw new BigQueryError(
           f.error.getReason().equals("notFound") ? ErrorKind.NOT_FOUND : ErrorKind.INVALID_ARGUMENT,
@@ -547,7 +551,8 @@ final class QueryRunner {
             .setStatementType(st.statementType().name())
             .setTotalBytesProcessed(bytes)
             .setTotalBytesBilled(0L)
-            .setCacheHit(false);
+            .setCacheHit(false)
+            .setReferencedTables(referenced);
     try (Connection c = catalog.connect(defaultProject(project, q), defaultDataset(q))) {
       if (st.statementType() == StatementType.SELECT) {
         try (PreparedStatement ps = c.prepareStatement(st.duckDbSql())) {
@@ -565,6 +570,21 @@ final class QueryRunner {
           ErrorKind.INVALID_ARGUMENT, f.error.getReason(), f.error.getMessage());
     }
     return stats;
+  }
+
+  /**
+   * The tables a statement reads, each once, as {@code statistics.query.referencedTables} reports
+   * them: Beam's BigQueryIO reads them from a dry run to place its temporary dataset in their
+   * location.
+   */
+  private static List<TableReference> referencedTables(
+      String project, JobConfigurationQuery q, TranslatedStatement st) throws JobFailure {
+    Map<String, TableReference> out = new LinkedHashMap<>();
+    for (TableName name : st.referencedTables()) {
+      TableReference ref = resolve(name, project, q);
+      out.putIfAbsent(DatasetChecks.fullName(ref), ref);
+    }
+    return new ArrayList<>(out.values());
   }
 
   /** BigQuery's failure for an engine error where the SQL is not at hand (at commit). */

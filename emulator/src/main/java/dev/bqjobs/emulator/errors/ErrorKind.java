@@ -17,6 +17,10 @@ public enum ErrorKind {
   ALREADY_EXISTS,
   /** Throttled: retry later with backoff. */
   RESOURCE_EXHAUSTED,
+  /** A precondition the caller set did not hold (Cloud Storage's {@code ifGenerationMatch}). */
+  FAILED_PRECONDITION,
+  /** A byte range outside the object (Cloud Storage's {@code Range} header). */
+  OUT_OF_RANGE,
   /** The server failed; the request may be retried. */
   INTERNAL,
   /** The server could not answer now; the request may be retried. */

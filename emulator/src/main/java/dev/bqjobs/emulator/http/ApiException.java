@@ -47,6 +47,10 @@ public final class ApiException extends RuntimeException {
         return 409;
       case RESOURCE_EXHAUSTED:
         return 429;
+      case FAILED_PRECONDITION:
+        return 412;
+      case OUT_OF_RANGE:
+        return 416;
       case UNAVAILABLE:
         return 503;
       case INTERNAL:
@@ -95,6 +99,8 @@ public final class ApiException extends RuntimeException {
         return "ALREADY_EXISTS";
       case 413:
         return "INVALID_ARGUMENT";
+      case 416:
+        return "OUT_OF_RANGE";
       case 429:
         return "RESOURCE_EXHAUSTED";
       case 501:

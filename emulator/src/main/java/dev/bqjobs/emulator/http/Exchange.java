@@ -42,6 +42,14 @@ public interface Exchange {
   void respond(int status, byte[] body) throws IOException;
 
   /**
+   * Sends the status and {@code length} bytes read from {@code content}, completing the exchange; a
+   * server streams them (a large Cloud Storage download is never held whole in memory).
+   */
+  default void respond(int status, long length, InputStream content) throws IOException {
+    respond(status, content.readNBytes((int) Math.min(length, Integer.MAX_VALUE - 8)));
+  }
+
+  /**
    * Closes the connection without an answer, as when a response is lost on the network; the client
    * sees an unexpected end of stream.
    */

@@ -241,6 +241,28 @@ public final class HttpServerHost implements AutoCloseable {
     }
 
     @Override
+    public void respond(int status, long length, InputStream content) throws IOException {
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+      try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
+        byte[] buffer = new byte[1 << 16];
+        long left = length;
+        while (left > 0) {
+          int n = content.read(buffer, 0, (int) Math.min(buffer.length, left));
+          if (n < 0) {
+            throw new IOException("content ended " + left + " bytes early");
+          }
+          out.write(buffer, 0, n);
+          left -= n;
+        }
+      } catch (IOException | RuntimeException e) {
+        callback.failed(e);
+        throw e;
+      }
+      callback.succeeded();
+    }
+
+    @Override
     public void abort() {
       request.getConnectionMetaData().getConnection().getEndPoint().close();
       callback.failed(new IOException("response dropped on purpose"));

@@ -101,7 +101,25 @@ public final class Router {
     }
   }
 
+  /**
+   * Another API served on the same port under its own path prefixes (Cloud Storage's JSON API),
+   * which answers its exchanges itself, errors included.
+   */
+  @FunctionalInterface
+  public interface MountedApi {
+    /**
+     * Answers the exchange; never throws.
+     *
+     * @return the API method (or null) and the status sent, for the {@link Listener}
+     */
+    Answered handle(Exchange exchange);
+  }
+
+  /** What a {@link MountedApi} answered, for the request counts. */
+  public record Answered(String apiMethod, int status) {}
+
   private final List<Route> routes = new ArrayList<>();
+  private final Map<String, MountedApi> mounts = new LinkedHashMap<>();
   private final long maxBodyBytes;
   private volatile Interceptor interceptor = (m, c) -> Delivery.NORMAL;
   private volatile Listener listener = (m, s) -> {};
@@ -128,6 +146,15 @@ public final class Router {
     return this;
   }
 
+  /**
+   * Hands every request whose path starts with {@code prefix} (e.g. {@code /storage/v1/}) to {@code
+   * api} instead of the routes.
+   */
+  public Router mount(String prefix, MountedApi api) {
+    mounts.put(prefix, api);
+    return this;
+  }
+
   public void setInterceptor(Interceptor interceptor) {
     this.interceptor = interceptor;
   }
@@ -138,6 +165,13 @@ public final class Router {
 
   /** Answers one request; never throws: every failure becomes an HTTP error reply. */
   public void handle(Exchange exchange) {
+    for (Map.Entry<String, MountedApi> mount : mounts.entrySet()) {
+      if (exchange.rawPath().startsWith(mount.getKey())) {
+        Answered answered = mount.getValue().handle(exchange);
+        listener.answered(answered.apiMethod(), answered.status());
+        return;
+      }
+    }
     String apiMethod = null;
     int status;
     try {
@@ -334,7 +368,12 @@ public final class Router {
         413, "invalid", "Request payload size exceeds the limit: " + maxBodyBytes + " bytes.");
   }
 
-  private static void sendError(Exchange exchange, ApiException e) {
+  /**
+   * Answers {@code e} in Google's error envelope ({@code {"error": {"code", "message", "errors":
+   * [...], "status"}}}), which BigQuery and Cloud Storage share; aborts when a response had already
+   * started.
+   */
+  public static void sendError(Exchange exchange, ApiException e) {
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("domain", "global");
     detail.put("reason", e.reason());

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  */
 public final class GcsPaths {
   /** Where jobs stage files before they appear at their URIs; no bucket can be named like it. */
-  private static final String STAGING = ".bqjobs-staging";
+  public static final String STAGING = ".bqjobs-staging";
 
   private final Path root;
 
