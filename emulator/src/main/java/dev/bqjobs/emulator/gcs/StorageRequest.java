@@ -2,12 +2,12 @@ package dev.bqjobs.emulator.gcs;
 
 import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.http.Exchange;
+import dev.bqjobs.emulator.wire.QueryStrings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -191,25 +191,6 @@ final class StorageRequest {
   }
 
   static Map<String, List<String>> parseQuery(String rawQuery) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return out;
-    }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      try {
-        key = URLDecoder.decode(key, StandardCharsets.UTF_8);
-        value = URLDecoder.decode(value, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        throw BigQueryError.invalid("Malformed query string: " + rawQuery);
-      }
-      out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-    }
-    return out;
+    return QueryStrings.parse(rawQuery);
   }
 }

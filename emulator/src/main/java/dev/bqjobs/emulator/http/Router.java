@@ -2,6 +2,7 @@ package dev.bqjobs.emulator.http;
 
 import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.wire.JsonCodec;
+import dev.bqjobs.emulator.wire.QueryStrings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -289,26 +290,11 @@ public final class Router {
   }
 
   static Map<String, List<String>> parseQuery(String rawQuery) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return out;
+    try {
+      return QueryStrings.parse(rawQuery);
+    } catch (BigQueryError e) {
+      throw ApiException.from(e);
     }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      try {
-        key = URLDecoder.decode(key, StandardCharsets.UTF_8);
-        value = URLDecoder.decode(value, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("Malformed query string: " + rawQuery);
-      }
-      out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-    }
-    return out;
   }
 
   private byte[] readBody(Exchange exchange, long maxBodyBytes) throws IOException {
