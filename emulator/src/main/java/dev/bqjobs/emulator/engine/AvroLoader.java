@@ -2,14 +2,12 @@ package dev.bqjobs.emulator.engine;
 
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.engine.LoadSources.Source;
 import dev.bqjobs.emulator.files.AvroSchemas;
 import dev.bqjobs.emulator.files.AvroValues;
 import dev.bqjobs.emulator.files.ValueConverter;
-import dev.bqjobs.emulator.sql.DuckDbTypes;
 import dev.bqjobs.emulator.store.Catalog;
 import java.io.IOException;
 import java.sql.Connection;
@@ -65,15 +63,7 @@ final class AvroLoader implements LoadFormat {
     try {
       JsonObject converted =
           ValueConverter.record(AvroValues.toJson(record, fields), fields, true, null);
-      String[] values = new String[fields.size()];
-      for (int i = 0; i < values.length; i++) {
-        JsonElement v = converted.get(fields.get(i).getName());
-        values[i] =
-            v == null || v.isJsonNull()
-                ? null
-                : v.isJsonPrimitive() ? v.getAsString() : v.toString();
-      }
-      return values;
+      return StagedRows.valuesOf(converted, fields);
     } catch (ValueConverter.BadValueException | RuntimeException e) {
       throw new JobFailure(
           "invalid",
@@ -104,11 +94,7 @@ final class AvroLoader implements LoadFormat {
       }
     }
     for (TableFieldSchema f : fields) {
-      try {
-        DuckDbTypes.duckDbTypeOf(f);
-      } catch (IllegalArgumentException e) {
-        throw new JobFailure("invalid", e.getMessage());
-      }
+      TableWrites.duckDbTypeOf(f); // a type the engine cannot hold fails the job before any row
     }
     return fields;
   }

@@ -83,15 +83,7 @@ final class JsonRows {
           }
           JsonObject converted =
               ValueConverter.record(element.getAsJsonObject(), fields, ignoreUnknown, null);
-          String[] values = new String[fields.size()];
-          for (int i = 0; i < values.length; i++) {
-            JsonElement v = converted.get(fields.get(i).getName());
-            values[i] =
-                v == null || v.isJsonNull()
-                    ? null
-                    : v.isJsonPrimitive() ? v.getAsString() : v.toString();
-          }
-          staged.append(values);
+          staged.append(StagedRows.valuesOf(converted, fields));
           continue;
         } catch (JsonParseException e) {
           problem = "Parser terminated before end of string";

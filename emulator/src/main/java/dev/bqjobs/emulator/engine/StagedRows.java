@@ -1,6 +1,8 @@
 package dev.bqjobs.emulator.engine;
 
 import com.google.api.services.bigquery.model.TableFieldSchema;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
 import dev.bqjobs.emulator.store.Catalog;
 import java.sql.Connection;
@@ -43,6 +45,20 @@ final class StagedRows implements AutoCloseable {
               + ")");
     }
     this.appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", name);
+  }
+
+  /**
+   * A converted record's values in schema order, as {@link #append} takes them: scalars as their
+   * text, nested and repeated values as JSON, absent and null as null.
+   */
+  static String[] valuesOf(JsonObject converted, List<TableFieldSchema> fields) {
+    String[] values = new String[fields.size()];
+    for (int i = 0; i < values.length; i++) {
+      JsonElement v = converted.get(fields.get(i).getName());
+      values[i] =
+          v == null || v.isJsonNull() ? null : v.isJsonPrimitive() ? v.getAsString() : v.toString();
+    }
+    return values;
   }
 
   /** Appends one row; {@code values[i]} is the canonical text of field i, or null. */

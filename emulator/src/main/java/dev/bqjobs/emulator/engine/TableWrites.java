@@ -86,18 +86,22 @@ final class TableWrites {
             "invalid",
             "Field " + f.getName() + " is missing a name or appears twice in the schema.");
       }
-      String type;
-      try {
-        type = DuckDbTypes.duckDbTypeOf(f);
-      } catch (IllegalArgumentException e) {
-        throw new JobFailure("invalid", e.getMessage());
-      }
+      String type = duckDbTypeOf(f);
       ddl.append(i == 0 ? "" : ", ").append(Catalog.quote(f.getName())).append(' ').append(type);
       if ("REQUIRED".equalsIgnoreCase(f.getMode())) {
         ddl.append(" NOT NULL");
       }
     }
     return ddl.append(')').toString();
+  }
+
+  /** The DuckDB column type of a field; a type the engine does not serve fails the job. */
+  static String duckDbTypeOf(TableFieldSchema f) throws JobFailure {
+    try {
+      return DuckDbTypes.duckDbTypeOf(f);
+    } catch (IllegalArgumentException e) {
+      throw new JobFailure("invalid", e.getMessage());
+    }
   }
 
   /** BigQuery's rough size of rows, as the catalog reports numBytes. */

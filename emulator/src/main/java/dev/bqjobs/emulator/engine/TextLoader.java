@@ -5,7 +5,6 @@ import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.engine.LoadSources.Source;
-import dev.bqjobs.emulator.sql.DuckDbTypes;
 import dev.bqjobs.emulator.store.Catalog;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -108,11 +107,7 @@ final class TextLoader implements LoadFormat {
       }
     }
     for (TableFieldSchema f : fields) {
-      try {
-        DuckDbTypes.duckDbTypeOf(f);
-      } catch (IllegalArgumentException e) {
-        throw new JobFailure("invalid", e.getMessage());
-      }
+      TableWrites.duckDbTypeOf(f); // a type the engine cannot hold fails the job before any row
     }
     return fields;
   }
