@@ -723,7 +723,8 @@ public final class BigQueryJobs {
                   getMaxGetsPerSecond())
               .withLeanResults(getLeanResults())
               .withSharedBudget(UUID.randomUUID().toString())
-              .withQueuedShare(Math.max(0, Math.min(share - 1, share - runningShare)));
+              // share >= runningShare >= 1, so at least one running slot is never queue allowance
+              .withQueuedShare(share - runningShare);
       JobService.Factory factory =
           getJobServiceFactory() != null
               ? getJobServiceFactory()

@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -105,6 +106,21 @@ final class CanonicalJson {
       expect(objectJson, i, ',');
       i = skipWhitespace(objectJson, i + 1);
     }
+  }
+
+  /** The raw JSON of a member that must be there, from {@link #members}. */
+  static String requiredMember(
+      Map<String, String> members, String name, String typeName, String json) {
+    String value = members.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("A " + typeName + "'s JSON has no " + name + ": " + json);
+    }
+    return value;
+  }
+
+  /** A string as a canonical JSON literal (quoted and escaped as every other value here). */
+  static String stringLiteral(String value) {
+    return GSON.toJson(new JsonPrimitive(value));
   }
 
   /** A JSON string literal's value. */

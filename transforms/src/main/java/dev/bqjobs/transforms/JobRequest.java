@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -121,7 +120,6 @@ public final class JobRequest {
     return location;
   }
 
-  /** The configuration as canonical JSON (sorted keys); what the fingerprint is computed from. */
   /** A request from its parts, as a coder decodes it: nothing is parsed or re-serialised. */
   static JobRequest fromParts(
       String configurationJson,
@@ -132,6 +130,7 @@ public final class JobRequest {
     return new JobRequest(configurationJson, key, jobId, project, location);
   }
 
+  /** The configuration as canonical JSON (sorted keys); what the fingerprint is computed from. */
   String getConfigurationJson() {
     return configurationJson;
   }
@@ -176,22 +175,15 @@ public final class JobRequest {
 
   private static void appendField(StringBuilder out, String name, @Nullable String value) {
     if (value != null) {
-      out.append(",\"")
-          .append(name)
-          .append("\":")
-          .append(CanonicalJson.toJson(new JsonPrimitive(value)));
+      out.append(",\"").append(name).append("\":").append(CanonicalJson.stringLiteral(value));
     }
   }
 
   /** The request from the coder's own canonical JSON: split, not parsed into a tree and sorted. */
   static JobRequest fromCanonicalJson(String json) {
     Map<String, String> members = CanonicalJson.members(json);
-    String configuration = members.get("configuration");
-    if (configuration == null) {
-      throw new IllegalArgumentException("A JobRequest's JSON has no configuration: " + json);
-    }
     return new JobRequest(
-        configuration,
+        CanonicalJson.requiredMember(members, "configuration", "JobRequest", json),
         stringMember(members, "key"),
         stringMember(members, "jobId"),
         stringMember(members, "project"),

@@ -10,12 +10,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -274,8 +274,8 @@ public final class JobResult {
     if (jobReferenceJson != null) {
       out.append(",\"jobReference\":").append(jobReferenceJson);
     }
-    out.append(",\"key\":").append(CanonicalJson.toJson(new JsonPrimitive(key)));
-    out.append(",\"outcome\":").append(CanonicalJson.toJson(new JsonPrimitive(outcome.name())));
+    out.append(",\"key\":").append(CanonicalJson.stringLiteral(key));
+    out.append(",\"outcome\":").append(CanonicalJson.stringLiteral(outcome.name()));
     out.append(",\"request\":").append(request.toCanonicalJson());
     return out.append('}').toString();
   }
@@ -312,29 +312,22 @@ public final class JobResult {
    */
   static JobResult fromCanonicalJson(String json) {
     Map<String, String> members = CanonicalJson.members(json);
+    Function<String, String> required =
+        name -> CanonicalJson.requiredMember(members, name, "JobResult", json);
     List<String> ids = new ArrayList<>();
-    for (JsonElement e :
-        JsonParser.parseString(required(members, "attemptJobIds", json)).getAsJsonArray()) {
+    for (JsonElement e : JsonParser.parseString(required.apply("attemptJobIds")).getAsJsonArray()) {
       ids.add(e.getAsString());
     }
-    String errors = required(members, "errors", json);
+    String errors = required.apply("errors");
     return new JobResult(
-        CanonicalJson.stringValue(required(members, "key", json)),
-        JobRequest.fromCanonicalJson(required(members, "request", json)),
+        CanonicalJson.stringValue(required.apply("key")),
+        JobRequest.fromCanonicalJson(required.apply("request")),
         members.get("job"),
         members.get("jobReference"),
-        Outcome.valueOf(CanonicalJson.stringValue(required(members, "outcome", json))),
+        Outcome.valueOf(CanonicalJson.stringValue(required.apply("outcome"))),
         members.get("errorResult"),
         errors.equals(NO_ERRORS) ? NO_ERRORS : errors,
         ids);
-  }
-
-  private static String required(Map<String, String> members, String name, String json) {
-    String value = members.get(name);
-    if (value == null) {
-      throw new IllegalArgumentException("A JobResult's JSON has no " + name + ": " + json);
-    }
-    return value;
   }
 
   @Override
