@@ -259,16 +259,12 @@ public final class ObjectStore {
       ObjectAttributes attributes,
       Preconditions preconditions)
       throws IOException {
-    Path staged = newStagingFile();
-    try (InputStream in = open(source, 0)) {
-      Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
-    }
     ObjectAttributes kept =
         attributes != null
             ? attributes
             : new ObjectAttributes(
                 source.contentType(), source.contentEncoding(), source.metadata());
-    return put(bucket, name, staged, kept, preconditions);
+    return compose(List.of(source), bucket, name, kept, preconditions); // a copy: one part
   }
 
   /** Concatenates the sources, in order, into the destination object. */
