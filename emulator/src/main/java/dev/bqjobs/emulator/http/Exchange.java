@@ -31,7 +31,7 @@ public interface Exchange {
 
   /**
    * Gives up on the rest of the request body unread; the server reads and drops a bounded amount
-   * after the response, or closes the connection.
+   * before it answers, or answers with {@code Connection: close}.
    */
   void discardBody();
 

@@ -168,10 +168,14 @@ public final class HttpServerHost implements AutoCloseable {
 
   /** One Jetty request and response as an {@link Exchange}. */
   private static final class JettyExchange implements Exchange {
+    /** How much of a request body an answer reads past the handler before closing instead. */
+    private static final long UNREAD_BODY_LIMIT = 1 << 20;
+
     private final Request request;
     private final Response response;
     private final Callback callback;
     private InputStream body;
+    private boolean bodyFinished;
 
     JettyExchange(Request request, Response response, Callback callback) {
       this.request = request;
@@ -218,7 +222,37 @@ public final class HttpServerHost implements AutoCloseable {
 
     @Override
     public void discardBody() {
-      // Jetty reads and drops unread content after the response, or closes the connection.
+      // Nothing to do now: every answer first reads what is left (finishReadingBody).
+    }
+
+    /**
+     * Reads and drops what is left of the request body, up to {@link #UNREAD_BODY_LIMIT} bytes,
+     * before the answer is committed. Jetty drops unread content after a response only if it has
+     * already arrived; otherwise it closes the connection after an answer that did not say so, and
+     * a client that reuses the connection meets "no bytes" on its next request (seen with an upload
+     * refused before its body was read). Beyond the limit the answer says {@code Connection:
+     * close}.
+     */
+    private void finishReadingBody() {
+      if (bodyFinished) {
+        return;
+      }
+      bodyFinished = true;
+      try {
+        InputStream in = body();
+        byte[] buffer = new byte[8192];
+        long left = UNREAD_BODY_LIMIT;
+        while (left > 0) {
+          int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+          if (n < 0) {
+            return;
+          }
+          left -= n;
+        }
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      } catch (IOException | RuntimeException e) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
     }
 
     @Override
@@ -228,6 +262,7 @@ public final class HttpServerHost implements AutoCloseable {
 
     @Override
     public void respond(int status, byte[] bytes) {
+      finishReadingBody();
       response.setStatus(status);
       int length = bytes == null ? 0 : bytes.length;
       if (status != 204 && status != 304) {
@@ -242,6 +277,7 @@ public final class HttpServerHost implements AutoCloseable {
 
     @Override
     public void respond(int status, long length, InputStream content) throws IOException {
+      finishReadingBody();
       response.setStatus(status);
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
       try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
