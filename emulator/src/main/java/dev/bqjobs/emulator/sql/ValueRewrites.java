@@ -95,6 +95,14 @@ final class ValueRewrites {
     add(t, c -> c.n() == 0 ? "random()" : null, "RAND");
     // An INT64 argument: DuckDB would count the bits of a 32-bit INTEGER literal.
     add(t, c -> c.n() == 1 ? "bit_count(CAST(" + c.arg(0) + " AS BIGINT))" : null, "BIT_COUNT");
+    // ERROR(message) fails the query with the message as its whole text.
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? errorOrNull(c, "coalesce(CAST(" + c.arg(0) + " AS VARCHAR), 'NULL')")
+                : null,
+        "ERROR");
     add(t, c -> c.n() == 1 ? "coalesce(" + c.arg(0) + ", 0)" : null, "ZEROIFNULL");
     add(t, c -> c.n() == 1 ? "nullif(" + c.arg(0) + ", 0)" : null, "NULLIFZERO");
   }
@@ -435,9 +443,9 @@ final class ValueRewrites {
             + " || ')'");
   }
 
-  /** DuckDB's error(message), or NULL in a SAFE. call. */
+  /** The failure with {@code message} (a SQL expression), or NULL in a SAFE. call. */
   private static String errorOrNull(Call c, String message) {
-    return c.safe() ? "NULL" : "error(" + message + ")";
+    return c.safe() ? "NULL" : RaisedErrors.raise(message);
   }
 
   private static String nullIfAnyNull(Call c, String duckDb) {
