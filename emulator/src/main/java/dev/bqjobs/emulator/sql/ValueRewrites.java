@@ -277,6 +277,9 @@ final class ValueRewrites {
                     + ") END"
                 : null,
         "ARRAY_REVERSE");
+    add(t, ValueRewrites::arraySlice, "ARRAY_SLICE");
+    add(t, c -> c.n() == 2 ? "list_distance(" + c.joined(", ") + ")" : null, "EUCLIDEAN_DISTANCE");
+    add(t, ValueRewrites::jsonObject, "JSON_OBJECT");
     add(t, c -> arrayEnd(c, "first", "1"), "ARRAY_FIRST");
     add(t, c -> arrayEnd(c, "last", "-1"), "ARRAY_LAST");
     // JSON_VALUE returns NULL for an object or array; json_extract_string returns its text.
@@ -318,6 +321,54 @@ final class ValueRewrites {
                     + " AS BIGINT) END"
                 : null,
         "INT64");
+  }
+
+  /**
+   * ARRAY_SLICE(a, start, end): BigQuery's offsets are 0-based and inclusive, negative ones count
+   * from the end (-1 is the last); DuckDB's list_slice is 1-based with the same negative rule.
+   */
+  private static String arraySlice(Call c) {
+    if (c.n() != 3) {
+      return null;
+    }
+    String start = c.arg(1);
+    String end = c.arg(2);
+    return "CASE WHEN ("
+        + start
+        + ") IS NULL OR ("
+        + end
+        + ") IS NULL THEN NULL ELSE list_slice("
+        + c.arg(0)
+        + ", "
+        + oneBased(start)
+        + ", "
+        + oneBased(end)
+        + ") END";
+  }
+
+  private static String oneBased(String offset) {
+    return "CASE WHEN (" + offset + ") >= 0 THEN (" + offset + ") + 1 ELSE " + offset + " END";
+  }
+
+  /**
+   * JSON_OBJECT(key, value, ...) with literal keys: BigQuery sorts the keys and keeps the first of
+   * a repeated one; DuckDB keeps the written order, so the pairs are sorted here.
+   */
+  private static String jsonObject(Call c) {
+    if (c.n() % 2 != 0) {
+      return null;
+    }
+    java.util.TreeMap<String, String> pairs = new java.util.TreeMap<>();
+    for (int i = 0; i < c.n(); i += 2) {
+      Token key = FunctionRewrites.singleToken(c.r, c.ranges().get(i));
+      if (key == null || key.kind() != Kind.STRING) {
+        throw FunctionRewrites.unsupported("JSON_OBJECT with keys that are not literals", c.name);
+      }
+      pairs.putIfAbsent(key.value(), c.arg(i + 1));
+    }
+    List<String> args = new ArrayList<>();
+    pairs.forEach((key, value) -> args.add(Rewriter.stringLiteral(key) + ", " + value));
+    return "json_object(" + String.join(", ", args) + ")";
   }
 
   private static String arrayEnd(Call c, String which, String index) {
