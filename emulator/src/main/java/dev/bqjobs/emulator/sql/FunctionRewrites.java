@@ -201,13 +201,6 @@ final class FunctionRewrites {
         t,
         c -> c.n() == 3 ? "regexp_replace(" + c.joined(", ") + ", 'g')" : null,
         "REGEXP_REPLACE");
-    add(
-        t,
-        c ->
-            c.n() == 1
-                ? "string_split(" + c.arg(0) + ", ',')"
-                : "string_split(" + c.joined(", ") + ")",
-        "SPLIT");
     // DuckDB's concat skips NULLs; BigQuery's returns NULL, like the || operator.
     add(t, c -> "(" + c.joined(" || ") + ")", "CONCAT", "ARRAY_CONCAT");
     add(t, c -> c.n() == 2 ? "(" + c.arg(0) + " // " + c.arg(1) + ")" : null, "DIV");

@@ -1,7 +1,5 @@
 package dev.bqjobs.emulator.sql;
 
-import static dev.bqjobs.emulator.sql.FunctionRewrites.add;
-
 import dev.bqjobs.emulator.sql.FunctionRewrites.Call;
 import dev.bqjobs.emulator.sql.FunctionRewrites.Rewrite;
 import dev.bqjobs.emulator.sql.Token.Kind;
@@ -9,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Rewrites found by the function sweep: functions DuckDB has under BigQuery's name (or a near one)
@@ -18,6 +17,65 @@ import java.util.Map;
  */
 final class ValueRewrites {
   private ValueRewrites() {}
+
+  /**
+   * Functions DuckDB has under the same name: a call with arguments the rewrite does not take is
+   * left to DuckDB, whose signature error the engine reports as BigQuery's ({@code No matching
+   * signature for function SUBSTR ...}).
+   */
+  private static final Set<String> SAME_NAME_IN_DUCKDB =
+      Set.of(
+          "SQRT",
+          "LN",
+          "LOG",
+          "LOG10",
+          "ACOS",
+          "ASIN",
+          "ACOSH",
+          "ATANH",
+          "COT",
+          "POW",
+          "POWER",
+          "GREATEST",
+          "LEAST",
+          "BIT_COUNT",
+          "LPAD",
+          "RPAD",
+          "LEFT",
+          "RIGHT",
+          "REPEAT",
+          "UNICODE",
+          "SUBSTR",
+          "SUBSTRING",
+          "LAST_DAY",
+          "ARRAY_REVERSE",
+          "ARRAY_SLICE",
+          "JSON_OBJECT",
+          "CORR");
+
+  /**
+   * Registers {@code rewrite}. A call it has no translation for (another number of arguments) is
+   * left as written for a name DuckDB has, and otherwise fails here rather than reach DuckDB under
+   * a name it does not know.
+   */
+  private static void add(Map<String, Rewrite> t, Rewrite rewrite, String... names) {
+    FunctionRewrites.add(
+        t,
+        c -> {
+          String translated = rewrite.apply(c);
+          if (translated == null && !SAME_NAME_IN_DUCKDB.contains(c.upperName())) {
+            throw new SqlTranslationException(
+                c.name.text()
+                    + " with "
+                    + c.n()
+                    + (c.n() == 1 ? " argument" : " arguments")
+                    + " is not supported by the local server at "
+                    + c.name.position());
+          }
+          return translated;
+        },
+        names);
+  }
 
   static void register(Map<String, Rewrite> t) {
     registerMath(t);
@@ -109,9 +167,29 @@ final class ValueRewrites {
 
   private static void registerStrings(Map<String, Rewrite> t) {
     add(t, c -> c.n() == 2 ? "levenshtein(" + c.joined(", ") + ")" : null, "EDIT_DISTANCE");
-    // Without a pattern BigQuery pads with spaces; DuckDB needs the third argument.
-    add(t, c -> c.n() == 2 ? "lpad(" + c.joined(", ") + ", ' ')" : null, "LPAD");
-    add(t, c -> c.n() == 2 ? "rpad(" + c.joined(", ") + ", ' ')" : null, "RPAD");
+    // Without a pattern BigQuery pads with spaces; a negative length or an empty pattern fails.
+    add(t, c -> pad(c, "lpad"), "LPAD");
+    add(t, c -> pad(c, "rpad"), "RPAD");
+    // A negative length fails in BigQuery; DuckDB's left/right/repeat count from the other end
+    // or return ''.
+    add(t, c -> c.n() == 2 ? nonNegative(c, 1, "left(" + c.joined(", ") + ")") : null, "LEFT");
+    add(t, c -> c.n() == 2 ? nonNegative(c, 1, "right(" + c.joined(", ") + ")") : null, "RIGHT");
+    add(t, c -> c.n() == 2 ? nonNegative(c, 1, "repeat(" + c.joined(", ") + ")") : null, "REPEAT");
+    // SPLIT of '' is [''] in BigQuery, [] in DuckDB; the default delimiter is ','.
+    add(
+        t,
+        c ->
+            c.n() == 1 || c.n() == 2
+                ? "CASE WHEN ("
+                    + c.arg(0)
+                    + ") = '' THEN [''] ELSE string_split("
+                    + c.arg(0)
+                    + ", "
+                    + (c.n() == 1 ? "','" : c.arg(1))
+                    + ") END"
+                : null,
+        "SPLIT");
+
     add(
         t,
         c ->
@@ -130,6 +208,50 @@ final class ValueRewrites {
           return "instr(" + c.joined(", ") + ")";
         },
         "INSTR");
+  }
+
+  private static String pad(Call c, String duckDb) {
+    if (c.n() != 2 && c.n() != 3) {
+      return null;
+    }
+    String pattern = c.n() == 3 ? c.arg(2) : "' '";
+    String call = duckDb + "(" + c.arg(0) + ", " + c.arg(1) + ", " + pattern + ")";
+    return "CASE WHEN ("
+        + c.arg(1)
+        + ") < 0 THEN "
+        + errorOrNull(
+            c,
+            "'"
+                + c.upperName()
+                + " requires a non-negative length: ' || CAST("
+                + c.arg(1)
+                + " AS VARCHAR)")
+        + " WHEN ("
+        + pattern
+        + ") = '' THEN "
+        + errorOrNull(c, "'" + c.upperName() + " requires a non-empty pattern'")
+        + " ELSE "
+        + call
+        + " END";
+  }
+
+  /** {@code call}, failing when argument {@code i} is negative. */
+  private static String nonNegative(Call c, int i, String call) {
+    return "CASE WHEN ("
+        + c.arg(i)
+        + ") < 0 THEN "
+        + errorOrNull(
+            c,
+            "'Argument "
+                + (i + 1)
+                + " of "
+                + c.upperName()
+                + " cannot be negative: ' || CAST("
+                + c.arg(i)
+                + " AS VARCHAR)")
+        + " ELSE "
+        + call
+        + " END";
   }
 
   /**

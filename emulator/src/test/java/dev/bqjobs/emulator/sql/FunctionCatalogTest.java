@@ -116,6 +116,19 @@ public class FunctionCatalogTest {
   }
 
   @Test
+  public void aSupportedFunctionWithArgumentsItCannotTranslateIsNamed() {
+    assertThat(
+        refusal("SELECT EDIT_DISTANCE('a', 'b', 2)"),
+        equalTo("EDIT_DISTANCE with 3 arguments is not supported by the local server at [1:8]"));
+    assertThat(
+        refusal("SELECT 1, Zeroifnull(1, 2)"),
+        equalTo("Zeroifnull with 2 arguments is not supported by the local server at [1:11]"));
+    // A name DuckDB has is left to DuckDB, whose signature error the engine maps (GoogleSqlTest).
+    assertThat(
+        BigQuerySql.translate("SELECT SUBSTR(1)").duckDbSql(), equalTo("SELECT SUBSTR(1) AS f0_"));
+  }
+
+  @Test
   public void syntaxThatLooksLikeACallStillTranslates() {
     List<String> statements =
         List.of(
