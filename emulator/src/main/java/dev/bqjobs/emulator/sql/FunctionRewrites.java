@@ -35,6 +35,69 @@ final class FunctionRewrites {
           "YEAR",
           "ISOYEAR");
 
+  /**
+   * Rewritten names a call is left as written for when its rewrite has no translation (another
+   * number of arguments): syntax (EXTRACT, UNNEST in FROM, OFFSET) and the names DuckDB also has,
+   * whose signature error the engine reports as BigQuery's ({@code No matching signature for
+   * function SUBSTR ...}). Any other such call fails with "NAME with N arguments is not supported
+   * by the local server".
+   */
+  private static final Set<String> KEPT_WHEN_UNTRANSLATED =
+      Set.of(
+          "EXTRACT",
+          "UNNEST",
+          "OFFSET",
+          "ORDINAL",
+          "ACOS",
+          "ACOSH",
+          "ARRAY_CONCAT",
+          "ARRAY_REVERSE",
+          "ARRAY_SLICE",
+          "ARRAY_TO_STRING",
+          "ASIN",
+          "ATANH",
+          "BIT_COUNT",
+          "CONCAT",
+          "CORR",
+          "COT",
+          "CURRENT_DATE",
+          "DATE_ADD",
+          "DATE_DIFF",
+          "DATE_SUB",
+          "DATE_TRUNC",
+          "ERROR",
+          "FORMAT",
+          "GREATEST",
+          "JSON_EXTRACT",
+          "JSON_OBJECT",
+          "JSON_TYPE",
+          "JSON_VALUE",
+          "LAST_DAY",
+          "LEAST",
+          "LEFT",
+          "LN",
+          "LOG",
+          "LOG10",
+          "LPAD",
+          "MD5",
+          "OCTET_LENGTH",
+          "POW",
+          "POWER",
+          "REGEXP_EXTRACT",
+          "REGEXP_EXTRACT_ALL",
+          "REGEXP_REPLACE",
+          "REPEAT",
+          "RIGHT",
+          "RPAD",
+          "SHA1",
+          "SHA256",
+          "SPLIT",
+          "SQRT",
+          "SUBSTR",
+          "SUBSTRING",
+          "TO_HEX",
+          "UNICODE");
+
   /** A capturing group: "(" not followed by "?", and not escaped. */
   private static final Pattern CAPTURING_GROUP = Pattern.compile("(?<!\\\\)\\((?!\\?)");
 
@@ -45,8 +108,24 @@ final class FunctionRewrites {
    * inside} (between the parentheses), or returns {@code null} to keep it as written.
    */
   static String rewrite(Rewriter r, int nameIndex, Range inside) {
-    Rewrite rewrite = REWRITES.get(r.tokens().get(nameIndex).upper());
-    return rewrite == null ? null : rewrite.apply(new Call(r, nameIndex, inside));
+    String name = r.tokens().get(nameIndex).upper();
+    Rewrite rewrite = REWRITES.get(name);
+    if (rewrite == null) {
+      return null;
+    }
+    Call call = new Call(r, nameIndex, inside);
+    String rewritten = rewrite.apply(call);
+    if (rewritten == null && !KEPT_WHEN_UNTRANSLATED.contains(name)) {
+      // A BigQuery name DuckDB does not know would fail there as "Function not found".
+      throw new SqlTranslationException(
+          call.name.text()
+              + " with "
+              + call.n()
+              + (call.n() == 1 ? " argument" : " arguments")
+              + " is not supported by the local server at "
+              + call.name.position());
+    }
+    return rewritten;
   }
 
   /** One function's rewrite: the DuckDB text of the call, or null to keep it as written. */

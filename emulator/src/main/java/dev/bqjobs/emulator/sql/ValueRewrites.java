@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rewrites found by the function sweep: functions DuckDB has under BigQuery's name (or a near one)
@@ -19,62 +18,11 @@ final class ValueRewrites {
   private ValueRewrites() {}
 
   /**
-   * Functions DuckDB has under the same name: a call with arguments the rewrite does not take is
-   * left to DuckDB, whose signature error the engine reports as BigQuery's ({@code No matching
-   * signature for function SUBSTR ...}).
-   */
-  private static final Set<String> SAME_NAME_IN_DUCKDB =
-      Set.of(
-          "SQRT",
-          "LN",
-          "LOG",
-          "LOG10",
-          "ACOS",
-          "ASIN",
-          "ACOSH",
-          "ATANH",
-          "COT",
-          "POW",
-          "POWER",
-          "GREATEST",
-          "LEAST",
-          "BIT_COUNT",
-          "LPAD",
-          "RPAD",
-          "LEFT",
-          "RIGHT",
-          "REPEAT",
-          "UNICODE",
-          "SUBSTR",
-          "SUBSTRING",
-          "LAST_DAY",
-          "ARRAY_REVERSE",
-          "ARRAY_SLICE",
-          "JSON_OBJECT",
-          "CORR");
-
-  /**
-   * Registers {@code rewrite}. A call it has no translation for (another number of arguments) is
-   * left as written for a name DuckDB has, and otherwise fails here rather than reach DuckDB under
-   * a name it does not know.
+   * Registers {@code rewrite}; one that returns null leaves the call as {@link
+   * FunctionRewrites#rewrite} says.
    */
   private static void add(Map<String, Rewrite> t, Rewrite rewrite, String... names) {
-    FunctionRewrites.add(
-        t,
-        c -> {
-          String translated = rewrite.apply(c);
-          if (translated == null && !SAME_NAME_IN_DUCKDB.contains(c.upperName())) {
-            throw new SqlTranslationException(
-                c.name.text()
-                    + " with "
-                    + c.n()
-                    + (c.n() == 1 ? " argument" : " arguments")
-                    + " is not supported by the local server at "
-                    + c.name.position());
-          }
-          return translated;
-        },
-        names);
+    FunctionRewrites.add(t, rewrite, names);
   }
 
   static void register(Map<String, Rewrite> t) {
