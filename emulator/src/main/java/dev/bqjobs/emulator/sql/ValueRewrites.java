@@ -31,6 +31,7 @@ final class ValueRewrites {
     registerDates(t);
     registerArraysAndJson(t);
     registerAggregates(t);
+    registerLax(t);
   }
 
   private static void registerMath(Map<String, Rewrite> t) {
@@ -439,6 +440,90 @@ final class ValueRewrites {
     List<String> args = new ArrayList<>();
     pairs.forEach((key, value) -> args.add(Rewriter.stringLiteral(key) + ", " + value));
     return "json_object(" + String.join(", ", args) + ")";
+  }
+
+  /**
+   * LAX_BOOL, LAX_INT64, LAX_FLOAT64, LAX_STRING: BigQuery's lax JSON conversions, by the JSON
+   * value's type: a boolean, a number or a string that spells one converts, anything else is NULL.
+   */
+  private static void registerLax(Map<String, Rewrite> t) {
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? lax(
+                    c,
+                    "CAST(" + c.arg(0) + " AS BOOLEAN)",
+                    "CAST(" + c.arg(0) + " AS DOUBLE) <> 0",
+                    "CASE lower(" + text(c) + ") WHEN 'true' THEN true WHEN 'false' THEN false END")
+                : null,
+        "LAX_BOOL");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? lax(
+                    c,
+                    "CAST(CAST(" + c.arg(0) + " AS BOOLEAN) AS BIGINT)",
+                    "CASE WHEN json_type("
+                        + c.arg(0)
+                        + ") = 'DOUBLE' THEN TRY_CAST(round(CAST("
+                        + c.arg(0)
+                        + " AS DOUBLE)) AS BIGINT) ELSE TRY_CAST("
+                        + c.arg(0)
+                        + " AS BIGINT) END",
+                    "coalesce(TRY_CAST("
+                        + text(c)
+                        + " AS BIGINT), TRY_CAST(round(TRY_CAST("
+                        + text(c)
+                        + " AS DOUBLE)) AS BIGINT))")
+                : null,
+        "LAX_INT64");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? lax(
+                    c,
+                    "NULL",
+                    "CAST(" + c.arg(0) + " AS DOUBLE)",
+                    "TRY_CAST(" + text(c) + " AS DOUBLE)")
+                : null,
+        "LAX_FLOAT64");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? lax(
+                    c,
+                    "CAST(" + c.arg(0) + " AS VARCHAR)",
+                    "CAST(" + c.arg(0) + " AS VARCHAR)",
+                    text(c))
+                : null,
+        "LAX_STRING");
+  }
+
+  /** The string a JSON string value holds. */
+  private static String text(Call c) {
+    return "json_extract_string(" + c.arg(0) + ", '$')";
+  }
+
+  private static String lax(Call c, String fromBoolean, String fromNumber, String fromString) {
+    return "CASE json_type("
+        + c.arg(0)
+        + ") WHEN 'BOOLEAN' THEN "
+        + fromBoolean
+        + " WHEN 'VARCHAR' THEN "
+        + fromString
+        + " WHEN 'BIGINT' THEN "
+        + fromNumber
+        + " WHEN 'UBIGINT' THEN "
+        + fromNumber
+        + " WHEN 'DOUBLE' THEN "
+        + fromNumber
+        + " WHEN 'HUGEINT' THEN "
+        + fromNumber
+        + " END";
   }
 
   private static String arrayEnd(Call c, String which, String index) {
