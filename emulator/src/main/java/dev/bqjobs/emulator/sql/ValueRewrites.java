@@ -147,6 +147,28 @@ final class ValueRewrites {
                 : null,
         "UNICODE");
     add(t, ValueRewrites::substr, "SUBSTR", "SUBSTRING");
+    // STRING arguments only: a BYTES argument fails in DuckDB's string_split.
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "list_transform(list_filter(string_split("
+                    + c.arg(0)
+                    + ", ''), lambda ch: ch <> ''), lambda ch: unicode(ch))"
+                : null,
+        "TO_CODE_POINTS");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "unhex(array_to_string(list_transform("
+                    + c.arg(0)
+                    + ", lambda b: CASE WHEN b BETWEEN 0 AND 255 THEN lpad(hex(b), 2, '0') ELSE "
+                    + errorOrNull(
+                        c, "'Invalid input to CODE_POINTS_TO_BYTES: ' || CAST(b AS VARCHAR)")
+                    + " END), ''))"
+                : null,
+        "CODE_POINTS_TO_BYTES");
     add(
         t,
         c -> {
