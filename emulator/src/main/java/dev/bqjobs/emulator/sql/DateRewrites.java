@@ -1,0 +1,120 @@
+package dev.bqjobs.emulator.sql;
+
+import static dev.bqjobs.emulator.sql.FunctionRewrites.add;
+
+import dev.bqjobs.emulator.sql.FunctionRewrites.Call;
+import dev.bqjobs.emulator.sql.FunctionRewrites.Rewrite;
+import dev.bqjobs.emulator.sql.Token.Kind;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Date and time functions: time-zone arguments, LAST_DAY parts, CURRENT_TIME and
+ * GENERATE_TIMESTAMP_ARRAY.
+ */
+final class DateRewrites {
+  private DateRewrites() {}
+
+  static void register(Map<String, Rewrite> t) {
+    add(
+        t,
+        c -> c.n() == 0 ? "CAST(timezone('UTC', current_timestamp) AS TIME)" : null,
+        "CURRENT_TIME");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS DATE)"
+                : c.n() == 2
+                    ? "CAST(timezone(" + c.arg(1) + ", " + c.arg(0) + ") AS DATE)"
+                    : c.n() == 3 ? "make_date(" + c.joined(", ") + ")" : null,
+        "DATE");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS TIMESTAMP)"
+                : c.n() == 2 && isString(c, 1)
+                    ? "timezone(" + c.arg(1) + ", " + c.arg(0) + ")"
+                    : c.n() == 2
+                        ? "(CAST(" + c.arg(0) + " AS DATE) + CAST(" + c.arg(1) + " AS TIME))"
+                        : c.n() == 6 ? "make_timestamp(" + c.joined(", ") + ")" : null,
+        "DATETIME");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS TIME)"
+                : c.n() == 2
+                    ? "CAST(timezone(" + c.arg(1) + ", " + c.arg(0) + ") AS TIME)"
+                    : c.n() == 3 ? "make_time(" + c.joined(", ") + ")" : null,
+        "TIME");
+    add(
+        t,
+        c ->
+            c.n() == 1
+                ? "CAST(" + c.arg(0) + " AS TIMESTAMPTZ)"
+                : c.n() == 2
+                    ? "timezone(" + c.arg(1) + ", CAST(" + c.arg(0) + " AS TIMESTAMP))"
+                    : null,
+        "TIMESTAMP");
+    add(
+        t,
+        c ->
+            c.n() == 2
+                ? "CAST(" + FunctionRewrites.parse(c) + " AS TIMESTAMPTZ)"
+                : c.n() == 3
+                    ? "timezone("
+                        + c.arg(2)
+                        + ", CAST("
+                        + FunctionRewrites.parse(c)
+                        + " AS TIMESTAMP))"
+                    : null,
+        "PARSE_TIMESTAMP");
+    add(t, DateRewrites::lastDay, "LAST_DAY");
+    add(
+        t,
+        c ->
+            c.n() == 3
+                ? "generate_series(CAST("
+                    + c.arg(0)
+                    + " AS TIMESTAMPTZ), CAST("
+                    + c.arg(1)
+                    + " AS TIMESTAMPTZ), "
+                    + c.arg(2)
+                    + ")"
+                : null,
+        "GENERATE_TIMESTAMP_ARRAY");
+  }
+
+  /** LAST_DAY(d[, part]): the last day of d's month, or of its YEAR, QUARTER, WEEK, ISOWEEK. */
+  private static String lastDay(Call c) {
+    if (c.n() != 1 && c.n() != 2) {
+      return null;
+    }
+    String part = c.n() == 1 ? "month" : FunctionRewrites.datePart(c.r, c.ranges().get(1), c.name);
+    String d = c.arg(0);
+    return switch (part) {
+      case "year", "quarter", "month" ->
+          "CAST(date_trunc('"
+              + part
+              + "', "
+              + d
+              + ") + INTERVAL 1 "
+              + part.toUpperCase(Locale.ROOT)
+              + " - INTERVAL 1 DAY AS DATE)";
+      // BigQuery's WEEK runs Sunday to Saturday, ISOWEEK Monday to Sunday (DuckDB's week).
+      case "week" ->
+          "CAST(date_trunc('week', (" + d + ") + INTERVAL 1 DAY) + INTERVAL 5 DAY AS DATE)";
+      case "isoweek" -> "CAST(date_trunc('week', " + d + ") + INTERVAL 6 DAY AS DATE)";
+      default ->
+          throw FunctionRewrites.unsupported(
+              "LAST_DAY with " + part.toUpperCase(Locale.ROOT), c.name);
+    };
+  }
+
+  private static boolean isString(Call c, int i) {
+    Token t = FunctionRewrites.singleToken(c.r, c.ranges().get(i));
+    return t != null && t.kind() == Kind.STRING;
+  }
+}
