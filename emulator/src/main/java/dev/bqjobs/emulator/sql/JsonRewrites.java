@@ -20,6 +20,7 @@ final class JsonRewrites {
 
   static void register(Map<String, Rewrite> t) {
     add(t, JsonRewrites::jsonObject, "JSON_OBJECT");
+    add(t, JsonRewrites::valueArray, "JSON_VALUE_ARRAY", "JSON_EXTRACT_STRING_ARRAY");
     // JSON_VALUE returns NULL for an object or array; json_extract_string returns its text.
     add(
         t,
@@ -67,6 +68,25 @@ final class JsonRewrites {
    * JSON_OBJECT(key, value, ...) with literal keys: BigQuery sorts the keys and keeps the first of
    * a repeated one; DuckDB keeps the written order, so the pairs are sorted here.
    */
+  /**
+   * JSON_VALUE_ARRAY(json[, path]), JSON_EXTRACT_STRING_ARRAY: the text of each scalar of the array
+   * at path; NULL when the path holds no array or the array holds an object or an array.
+   */
+  private static String valueArray(Call c) {
+    if (c.n() != 1 && c.n() != 2) {
+      return null;
+    }
+    String at = c.arg(0) + ", " + (c.n() == 2 ? c.arg(1) : "'$'");
+    String elements = "CAST(json_extract(" + at + ") AS JSON[])";
+    return "CASE WHEN json_type("
+        + at
+        + ") = 'ARRAY' AND len(list_filter("
+        + elements
+        + ", lambda e: json_type(e) IN ('OBJECT', 'ARRAY'))) = 0 THEN list_transform("
+        + elements
+        + ", lambda e: json_extract_string(e, '$')) END";
+  }
+
   private static String jsonObject(Call c) {
     if (c.n() % 2 != 0) {
       return null;
