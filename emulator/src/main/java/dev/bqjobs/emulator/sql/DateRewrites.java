@@ -5,8 +5,10 @@ import static dev.bqjobs.emulator.sql.FunctionRewrites.add;
 import dev.bqjobs.emulator.sql.FunctionRewrites.Call;
 import dev.bqjobs.emulator.sql.FunctionRewrites.Rewrite;
 import dev.bqjobs.emulator.sql.Token.Kind;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Date and time functions: time-zone arguments, LAST_DAY parts, CURRENT_TIME and
@@ -16,6 +18,12 @@ final class DateRewrites {
   private DateRewrites() {}
 
   static void register(Map<String, Rewrite> t) {
+    add(t, c -> bucket(c, "DATE", "DATE '1950-01-01'"), "DATE_BUCKET");
+    add(t, c -> bucket(c, "TIMESTAMP", "TIMESTAMP '1950-01-01 00:00:00'"), "DATETIME_BUCKET");
+    add(
+        t,
+        c -> bucket(c, "TIMESTAMPTZ", "CAST('1950-01-01 00:00:00+00' AS TIMESTAMPTZ)"),
+        "TIMESTAMP_BUCKET");
     add(
         t,
         c -> c.n() == 0 ? "CAST(timezone('UTC', current_timestamp) AS TIME)" : null,
@@ -88,6 +96,43 @@ final class DateRewrites {
   }
 
   /** LAST_DAY(d[, part]): the last day of d's month, or of its YEAR, QUARTER, WEEK, ISOWEEK. */
+  /** Parts a bucket can be counted in: fixed lengths, as DuckDB's time_bucket counts them. */
+  private static final Set<String> BUCKET_PARTS =
+      Set.of("WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND");
+
+  /**
+   * DATE_BUCKET(d, INTERVAL n part[, origin]) and the DATETIME and TIMESTAMP ones: the start of the
+   * n-part bucket holding d, buckets counted from origin (BigQuery's default 1950-01-01).
+   */
+  private static String bucket(Call c, String duckDbType, String defaultOrigin) {
+    if (c.n() != 2 && c.n() != 3) {
+      return null;
+    }
+    List<Token> tokens = c.r.tokens();
+    Rewriter.Range width = c.ranges().get(1);
+    Token part = tokens.get(width.end() - 1);
+    if (!tokens.get(width.start()).isWord("INTERVAL")
+        || width.end() - width.start() < 3
+        || !BUCKET_PARTS.contains(part.upper())
+        || (duckDbType.equals("DATE") && !part.isWord("DAY") && !part.isWord("WEEK"))) {
+      throw FunctionRewrites.unsupported(
+          c.upperName() + " with a bucket width other than INTERVAL n DAY, HOUR ... MICROSECOND",
+          c.name);
+    }
+    String origin = c.n() == 3 ? "CAST(" + c.arg(2) + " AS " + duckDbType + ")" : defaultOrigin;
+    String bucket =
+        "time_bucket("
+            + c.arg(1)
+            + ", CAST("
+            + c.arg(0)
+            + " AS "
+            + duckDbType
+            + "), "
+            + origin
+            + ")";
+    return "CAST(" + bucket + " AS " + duckDbType + ")";
+  }
+
   private static String lastDay(Call c) {
     if (c.n() != 1 && c.n() != 2) {
       return null;
