@@ -79,6 +79,43 @@ final class StringRewrites {
           return "instr(" + c.joined(", ") + ")";
         },
         "INSTR");
+    // REGEXP_INSTR(s, p): 1 + the length of what comes before the leftmost match (0 for none);
+    // replacing the match and everything after it leaves exactly that prefix.
+    add(
+        t,
+        c -> {
+          if (c.n() != 2) {
+            throw FunctionRewrites.unsupported(
+                "REGEXP_INSTR with position, occurrence or return arguments", c.name);
+          }
+          String s = c.arg(0);
+          String p = c.arg(1);
+          return "CASE WHEN regexp_matches("
+              + s
+              + ", "
+              + p
+              + ") THEN length(regexp_replace("
+              + s
+              + ", '(?:' || "
+              + p
+              + " || ')(?s:.*)', '')) + 1 WHEN ("
+              + s
+              + ") IS NOT NULL AND ("
+              + p
+              + ") IS NOT NULL THEN 0 END";
+        },
+        "REGEXP_INSTR");
+    // NORMALIZE in its default form, NFC; the other forms are refused.
+    add(
+        t,
+        c -> {
+          Token form = c.n() == 2 ? FunctionRewrites.singleToken(c.r, c.ranges().get(1)) : null;
+          if (c.n() == 2 && (form == null || !form.isWord("NFC"))) {
+            throw FunctionRewrites.unsupported("NORMALIZE with a form other than NFC", c.name);
+          }
+          return c.n() == 1 || c.n() == 2 ? "nfc_normalize(" + c.arg(0) + ")" : null;
+        },
+        "NORMALIZE");
   }
 
   private static String pad(Call c, String duckDb) {
