@@ -1,21 +1,26 @@
 package dev.bqjobs.emulator;
 
+import static dev.bqjobs.emulator.TestSupport.column;
 import static dev.bqjobs.emulator.TestSupport.queryJob;
 import static dev.bqjobs.emulator.TestSupport.run;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.ErrorProto;
 import com.google.api.services.bigquery.model.Job;
+import com.google.api.services.bigquery.model.QueryRequest;
+import com.google.api.services.bigquery.model.QueryResponse;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
  * What a client sees when a query calls a function the local server does not serve, or one that
- * fails where BigQuery's fails: BigQuery's reason and wording, over HTTP, never DuckDB's.
+ * fails where BigQuery's fails: BigQuery's reason and wording, over HTTP, never DuckDB's. Also that
+ * the functions written in Java (sql.JavaFunctions) are registered on the server's database.
  */
 public class FunctionErrorsIT {
   @ClassRule public static final LocalBigQueryRule BQ = new LocalBigQueryRule();
@@ -44,6 +49,20 @@ public class FunctionErrorsIT {
     assertThat(
         failure("SELECT * FROM read_csv('/etc/hosts')").getMessage(),
         equalTo("Table-valued function not found: read_csv at [1:15]"));
+  }
+
+  @Test
+  public void functionsWrittenInJavaRunOnTheServer() throws Exception {
+    QueryResponse r =
+        bq.jobs()
+            .query(
+                P,
+                new QueryRequest()
+                    .setQuery("SELECT FARM_FINGERPRINT('foo'), TO_BASE32(b'abcde\\xFF')")
+                    .setUseLegacySql(false))
+            .execute();
+    assertThat(column(r.getRows(), 0), contains("6150913649986995171"));
+    assertThat(column(r.getRows(), 1), contains("MFRGGZDF74======"));
   }
 
   @Test

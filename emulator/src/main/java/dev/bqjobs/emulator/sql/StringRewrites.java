@@ -79,6 +79,14 @@ final class StringRewrites {
           return "instr(" + c.joined(", ") + ")";
         },
         "INSTR");
+    // DuckDB has none of these; sql.JavaFunctions has them, bytes crossing as hex text.
+    add(
+        t,
+        c -> c.n() == 1 ? "bq_farm_fingerprint(hex(" + c.arg(0) + "))" : null,
+        "FARM_FINGERPRINT");
+    add(t, c -> c.n() == 1 ? "unhex(bq_sha512(hex(" + c.arg(0) + ")))" : null, "SHA512");
+    add(t, c -> c.n() == 1 ? "bq_to_base32(hex(" + c.arg(0) + "))" : null, "TO_BASE32");
+    add(t, c -> c.n() == 1 ? "unhex(bq_from_base32_hex(" + c.arg(0) + "))" : null, "FROM_BASE32");
     // REGEXP_INSTR(s, p): 1 + the length of what comes before the leftmost match (0 for none);
     // replacing the match and everything after it leaves exactly that prefix.
     add(

@@ -39,6 +39,7 @@ public class FunctionSweepTest {
         s.execute(setup);
       }
     }
+    JavaFunctions.register(connection);
   }
 
   @After
