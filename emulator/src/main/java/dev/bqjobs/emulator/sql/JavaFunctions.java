@@ -2,19 +2,22 @@ package dev.bqjobs.emulator.sql;
 
 import com.google.common.hash.Hashing;
 import com.google.common.io.BaseEncoding;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.text.Normalizer;
 import java.util.function.Function;
 import org.duckdb.DuckDBFunctions;
 
 /**
  * BigQuery functions DuckDB has no equivalent for, written in Java and registered on the database
- * as {@code bq_*} scalar functions: FARM_FINGERPRINT, SHA512, TO_BASE32 and FROM_BASE32. DuckDB's
- * Java functions take and return strings, not BLOBs, so bytes cross as hex text ({@code hex(x)} in,
- * {@code unhex(...)} out); the rewrites in {@link StringRewrites} do that. A user cannot call the
- * {@code bq_*} names: {@link FunctionCheck} refuses names outside the catalog.
+ * as {@code bq_*} scalar functions: FARM_FINGERPRINT, SHA512, TO_BASE32, FROM_BASE32,
+ * SAFE_CONVERT_BYTES_TO_STRING and NORMALIZE's forms. DuckDB's Java functions take and return
+ * strings, not BLOBs, so bytes cross as hex text ({@code hex(x)} in, {@code unhex(...)} out); the
+ * rewrites in {@link StringRewrites} do that. A user cannot call the {@code bq_*} names: {@link
+ * FunctionCheck} refuses names outside the catalog.
  */
 public final class JavaFunctions {
   private static final BaseEncoding HEX = BaseEncoding.base16();
@@ -41,6 +44,20 @@ public final class JavaFunctions {
         connection,
         "bq_from_base32_hex",
         base32 -> HEX.encode(BaseEncoding.base32().decode(base32)));
+    // Java decodes malformed UTF-8 as U+FFFD, as SAFE_CONVERT_BYTES_TO_STRING does.
+    registerHexFunction(
+        connection,
+        "bq_utf8_with_replacement",
+        hex -> new String(HEX.decode(hex), StandardCharsets.UTF_8));
+    DuckDBFunctions.scalarFunction()
+        .withName("bq_normalize")
+        .withParameters(String.class, String.class)
+        .withReturnType(String.class)
+        .withFunction(
+            (String value, String form) ->
+                Normalizer.normalize(value, Normalizer.Form.valueOf(form)))
+        .withNullInNullOut()
+        .register(connection);
   }
 
   private static void registerHexFunction(

@@ -6,12 +6,16 @@ import static dev.bqjobs.emulator.sql.ValueRewrites.errorOrNull;
 import dev.bqjobs.emulator.sql.FunctionRewrites.Call;
 import dev.bqjobs.emulator.sql.FunctionRewrites.Rewrite;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * String functions: BigQuery's positions, default pads and failures on negative lengths, and the
  * ones DuckDB spells otherwise (EDIT_DISTANCE, SPLIT, TO_CODE_POINTS...).
  */
 final class StringRewrites {
+  /** NORMALIZE's forms, written as words: NORMALIZE(s, NFKC). */
+  private static final Set<String> NORMALIZATION_FORMS = Set.of("NFC", "NFKC", "NFD", "NFKD");
+
   private StringRewrites() {}
 
   static void register(Map<String, Rewrite> t) {
@@ -113,17 +117,24 @@ final class StringRewrites {
               + ") IS NOT NULL THEN 0 END";
         },
         "REGEXP_INSTR");
-    // NORMALIZE in its default form, NFC; the other forms are refused.
+    // NORMALIZE(s[, form]): NFC by default; the forms are java.text.Normalizer's.
     add(
         t,
         c -> {
-          Token form = c.n() == 2 ? FunctionRewrites.singleToken(c.r, c.ranges().get(1)) : null;
-          if (c.n() == 2 && (form == null || !form.isWord("NFC"))) {
-            throw FunctionRewrites.unsupported("NORMALIZE with a form other than NFC", c.name);
+          if (c.n() == 1) {
+            return "nfc_normalize(" + c.arg(0) + ")";
           }
-          return c.n() == 1 || c.n() == 2 ? "nfc_normalize(" + c.arg(0) + ")" : null;
+          Token form = c.n() == 2 ? FunctionRewrites.singleToken(c.r, c.ranges().get(1)) : null;
+          if (form == null || !NORMALIZATION_FORMS.contains(form.upper())) {
+            return null;
+          }
+          return "bq_normalize(" + c.arg(0) + ", '" + form.upper() + "')";
         },
         "NORMALIZE");
+    add(
+        t,
+        c -> c.n() == 1 ? "bq_utf8_with_replacement(hex(" + c.arg(0) + "))" : null,
+        "SAFE_CONVERT_BYTES_TO_STRING");
   }
 
   private static String pad(Call c, String duckDb) {

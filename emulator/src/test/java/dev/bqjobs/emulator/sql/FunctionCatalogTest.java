@@ -124,8 +124,8 @@ public class FunctionCatalogTest {
         refusal("SELECT 1, Zeroifnull(1, 2)"),
         equalTo("Zeroifnull with 2 arguments is not supported by the local server at [1:11]"));
     assertThat(
-        refusal("SELECT NORMALIZE('a', NFKC)"),
-        equalTo("Unsupported by the local server: NORMALIZE with a form other than NFC at [1:8]"));
+        refusal("SELECT NORMALIZE('a', 'NFKC')"),
+        equalTo("NORMALIZE with 2 arguments is not supported by the local server at [1:8]"));
     assertThat(
         refusal("SELECT TO_JSON_STRING(STRUCT(1 AS a), TRUE)"),
         equalTo("TO_JSON_STRING with 2 arguments is not supported by the local server at [1:8]"));
