@@ -1,6 +1,7 @@
 package dev.bqjobs.emulator.sql;
 
 import static dev.bqjobs.emulator.sql.FunctionRewrites.add;
+import static dev.bqjobs.emulator.sql.ValueRewrites.errorOrNull;
 
 import dev.bqjobs.emulator.sql.FunctionRewrites.Call;
 import dev.bqjobs.emulator.sql.FunctionRewrites.Rewrite;
@@ -18,6 +19,7 @@ final class DateRewrites {
   private DateRewrites() {}
 
   static void register(Map<String, Rewrite> t) {
+    add(t, DateRewrites::string, "STRING");
     add(t, c -> bucket(c, "DATE", "DATE '1950-01-01'"), "DATE_BUCKET");
     add(t, c -> bucket(c, "TIMESTAMP", "TIMESTAMP '1950-01-01 00:00:00'"), "DATETIME_BUCKET");
     add(
@@ -96,6 +98,63 @@ final class DateRewrites {
   }
 
   /** LAST_DAY(d[, part]): the last day of d's month, or of its YEAR, QUARTER, WEEK, ISOWEEK. */
+  /**
+   * STRING(timestamp[, zone]) and STRING(json). A JSON argument must hold a string, whose value is
+   * returned; a TIMESTAMP is written as BigQuery writes it, "2008-12-25 07:30:00-08", in the zone
+   * (UTC by default, as CAST(ts AS STRING) on the session's UTC zone). typeof() is resolved when
+   * DuckDB binds the query, so only the branch for the argument's type runs.
+   */
+  private static String string(Call c) {
+    if (c.n() == 2) {
+      return zoned(c.arg(0), c.arg(1));
+    }
+    if (c.n() != 1) {
+      return null;
+    }
+    String text = "CAST(" + c.arg(0) + " AS VARCHAR)";
+    // TRY_CAST: DuckDB folds constant branches it will not take, and a timestamp's text is no JSON.
+    String json = "TRY_CAST(" + text + " AS JSON)";
+    return "CASE WHEN ("
+        + c.arg(0)
+        + ") IS NULL THEN NULL WHEN typeof("
+        + c.arg(0)
+        + ") <> 'JSON' THEN "
+        + text
+        + " WHEN json_type("
+        + json
+        + ") = 'VARCHAR' THEN json_extract_string("
+        + json
+        + ", '$') ELSE "
+        + errorOrNull(c, "'The provided JSON input is not a string'")
+        + " END";
+  }
+
+  /** A TIMESTAMP's text in {@code zone}: local time, trimmed fraction, offset as +HH[:MM]. */
+  private static String zoned(String ts, String zone) {
+    String local = "timezone(" + zone + ", " + ts + ")";
+    String offset = "CAST(epoch(" + local + ") - epoch(" + ts + ") AS BIGINT)";
+    String fraction = "rtrim(strftime(" + local + ", '%f'), '0')";
+    return "CASE WHEN ("
+        + ts
+        + ") IS NULL OR ("
+        + zone
+        + ") IS NULL THEN NULL ELSE strftime("
+        + local
+        + ", '%Y-%m-%d %H:%M:%S') || CASE WHEN "
+        + fraction
+        + " = '' THEN '' ELSE '.' || "
+        + fraction
+        + " END || CASE WHEN "
+        + offset
+        + " < 0 THEN '-' ELSE '+' END || lpad(CAST(abs("
+        + offset
+        + ") // 3600 AS VARCHAR), 2, '0') || CASE WHEN abs("
+        + offset
+        + ") % 3600 = 0 THEN '' ELSE ':' || lpad(CAST(abs("
+        + offset
+        + ") % 3600 // 60 AS VARCHAR), 2, '0') END END";
+  }
+
   /** Parts a bucket can be counted in: fixed lengths, as DuckDB's time_bucket counts them. */
   private static final Set<String> BUCKET_PARTS =
       Set.of("WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND");
