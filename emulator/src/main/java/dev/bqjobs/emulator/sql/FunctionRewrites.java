@@ -37,10 +37,10 @@ final class FunctionRewrites {
 
   /**
    * Rewritten names a call is left as written for when its rewrite has no translation (another
-   * number of arguments): syntax (EXTRACT, UNNEST in FROM, OFFSET) and the names DuckDB also has,
-   * whose signature error the engine reports as BigQuery's ({@code No matching signature for
-   * function SUBSTR ...}). Any other such call fails with "NAME with N arguments is not supported
-   * by the local server".
+   * number of arguments): syntax (EXTRACT, UNNEST in FROM, OFFSET) and the names DuckDB also has
+   * (looked up in DuckDB's duckdb_functions() for every name registered here), whose signature
+   * error the engine reports as BigQuery's ({@code No matching signature for function SUBSTR ...}).
+   * Any other such call fails with "NAME with N arguments is not supported by the local server".
    */
   private static final Set<String> KEPT_WHEN_UNTRANSLATED =
       Set.of(
