@@ -28,7 +28,17 @@ public final class LargeShardMain {
     bq.setPlanner(job -> FakeBigQuery.Plan.succeed(2_000));
     bq.forgetFinishedJobs(); // the fake's own bookkeeping must not be what fills the heap
 
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--targetParallelism=2").create());
+    // Further arguments (e.g. --enforceImmutability=false) go to the DirectRunner.
+    java.util.List<String> pipelineArgs = new java.util.ArrayList<>();
+    pipelineArgs.add("--targetParallelism=2");
+    for (String arg : args) {
+      if (arg.startsWith("--")) {
+        pipelineArgs.add(arg);
+      }
+    }
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(pipelineArgs.toArray(new String[0])).create());
     BigQueryJobs.Run run =
         BigQueryJobs.run()
             .withProject("proj")
