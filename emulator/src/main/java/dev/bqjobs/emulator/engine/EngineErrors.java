@@ -45,6 +45,13 @@ final class EngineErrors {
   private static final Pattern OVERFLOW =
       Pattern.compile(
           "^Out of Range Error: Overflow in (?:addition|subtraction|multiplication) of \\w+ \\((.*)\\)!?");
+
+  /** What the translator's macros raise (bq_divide, bq_array_at) is already BigQuery's text. */
+  private static final Pattern OWN_MACRO_ERROR =
+      Pattern.compile(
+          "^Invalid Input Error: (division by zero: .*|Array index -?\\d+ is out of bounds"
+              + " \\((?:overflow|underflow)\\))$");
+
   private static final Pattern SYNTAX_NEAR =
       Pattern.compile("^Parser Error: syntax error at or near \"(.*)\"");
   private static final Pattern SYNTAX_END =
@@ -72,8 +79,8 @@ final class EngineErrors {
           "invalidQuery",
           "Could not serialize access to a table due to a concurrent update; try the job again");
     }
-    if (first.startsWith("Invalid Input Error: division by zero: ")) {
-      return new JobFailure("invalidQuery", first.substring("Invalid Input Error: ".length()));
+    if ((m = OWN_MACRO_ERROR.matcher(first)).find()) {
+      return new JobFailure("invalidQuery", m.group(1));
     }
     if ((m = MISSING_FUNCTION.matcher(first)).find()) {
       return new JobFailure(

@@ -67,6 +67,7 @@ public final class BigQuerySql {
     }
     StatementAnalyzer analyzer = new StatementAnalyzer(statement);
     analyzer.analyze();
+    Subscripts.mark(statement, analyzer.edits);
     Divisions.mark(statement, analyzer.edits);
     Rewriter rewriter = new Rewriter(statement, analyzer.edits, parameterTypes);
     String duckDbSql = rewriter.emit(0, statement.size()).strip();

@@ -69,6 +69,16 @@ final class Divisions {
     return start;
   }
 
+  /** Start of the primary (with its subscripts) ending at {@code tokens.get(end)}, or -1. */
+  static int primaryStart(List<Token> tokens, int end) {
+    return new Divisions(tokens, null).primaryStart(end);
+  }
+
+  /** Index of the bracket closing the one at {@code open}, or a negative number. */
+  static int closing(List<Token> tokens, int open) {
+    return new Divisions(tokens, null).closing(open);
+  }
+
   /** Start of the primary (with its subscripts) that ends at token {@code end}, or -1. */
   private int primaryStart(int end) {
     if (end < 0) {
@@ -82,9 +92,10 @@ final class Divisions {
         return -1;
       }
       if (t.isSymbol("]") && start > 0) {
-        // a subscript: arr[OFFSET(0)] belongs to the primary before it
+        // a subscript: arr[OFFSET(0)] belongs to the primary before it; without one before it,
+        // the brackets are an array literal ([1, 2][OFFSET(0)])
         int base = primaryStart(start - 1);
-        return base;
+        return base >= 0 ? base : start;
       }
       if (start > 0 && isFunctionName(tokens.get(start - 1))) {
         start--; // a call

@@ -150,12 +150,6 @@ final class FunctionRewrites {
     // DuckDB has no "x IN UNNEST(array)"; a subquery over the unnested list means the same.
     add(t, c -> c.afterIn() ? "(SELECT unnest(" + c.r.emit(c.inside) + "))" : null, "UNNEST");
     add(t, c -> struct(c.r, c.ranges()), "STRUCT");
-    add(
-        t,
-        c -> c.n() == 1 && c.inBrackets() ? "(" + c.arg(0) + ") + 1" : null,
-        "OFFSET",
-        "SAFE_OFFSET");
-    add(t, c -> c.n() == 1 && c.inBrackets() ? c.arg(0) : null, "ORDINAL", "SAFE_ORDINAL");
 
     add(t, c -> c.n() == 0 ? "current_timestamp" : null, "CURRENT_TIMESTAMP");
     add(
