@@ -112,4 +112,51 @@ public class GoogleSqlArraysIT {
       assertThat("column " + i, column(r.getRows(), i).get(0), nullValue());
     }
   }
+
+  @Test
+  public void unnestOfStructsMakesTheFieldsColumns() throws Exception {
+    QueryResponse r =
+        query("SELECT a, b FROM UNNEST([STRUCT(1 AS a, 'x' AS b), (2, 'y')]) ORDER BY a");
+    assertThat(column(r.getRows(), 0), contains("1", "2"));
+    assertThat(column(r.getRows(), 1), contains("x", "y"));
+    // A scalar element without an alias is BigQuery's f0_.
+    QueryResponse scalar = query("SELECT * FROM UNNEST([7, 8])");
+    assertThat(scalar.getSchema().getFields().get(0).getName(), equalTo("f0_"));
+    assertThat(row("SELECT COUNT(*) > 5 FROM UNNEST([1, 2, 3, 4, 5, 6])"), contains("true"));
+    // Correlated: the fields of each row's array, and an alias reading the element's fields.
+    QueryResponse lines = query("SELECT id, item, qty FROM ad.orders, UNNEST(lines) ORDER BY qty");
+    assertThat(column(lines.getRows(), 1), contains("pen", "ink"));
+    assertThat(column(lines.getRows(), 2), contains("2", "5"));
+    QueryResponse aliased =
+        query(
+            "SELECT l.item FROM ad.orders AS o CROSS JOIN UNNEST(o.lines) AS l ORDER BY l.qty DESC");
+    assertThat(column(aliased.getRows(), 0), contains("ink", "pen"));
+  }
+
+  @Test
+  public void unnestWithOffsetCountsFromZero() throws Exception {
+    QueryResponse r =
+        query("SELECT x, o FROM UNNEST(['a', 'b', 'c']) AS x WITH OFFSET AS o ORDER BY o");
+    assertThat(column(r.getRows(), 0), contains("a", "b", "c"));
+    assertThat(column(r.getRows(), 1), contains("0", "1", "2"));
+    // Without aliases: BigQuery's column "offset", and a struct element's fields.
+    QueryResponse fields =
+        query("SELECT item, offset FROM ad.orders, UNNEST(lines) WITH OFFSET ORDER BY offset");
+    assertThat(column(fields.getRows(), 0), contains("pen", "ink"));
+    assertThat(column(fields.getRows(), 1), contains("0", "1"));
+    QueryResponse element =
+        query(
+            "SELECT l.qty, pos FROM ad.orders, UNNEST(lines) l WITH OFFSET pos ORDER BY pos DESC");
+    assertThat(column(element.getRows(), 0), contains("5", "2"));
+    assertThat(column(element.getRows(), 1), contains("1", "0"));
+  }
+
+  @Test
+  public void maxByAndMinByReadUnnestedStructs() throws Exception {
+    assertThat(
+        row(
+            "SELECT MAX_BY(fruit, price), MIN_BY(fruit, price) FROM UNNEST([STRUCT('apple' AS"
+                + " fruit, 10 AS price), ('banana', 5), ('cherry', 20)])"),
+        contains("cherry", "banana"));
+  }
 }

@@ -182,9 +182,6 @@ public class GoogleSqlTest {
         failure("SELECT SOUNDEX('Ashcraft')").getMessage(),
         equalTo("Function not found: SOUNDEX at [1:8]"));
     assertThat(
-        failure("SELECT x FROM UNNEST([1]) AS x WITH OFFSET").getMessage(),
-        equalTo("UNNEST ... WITH OFFSET is not supported by the local server at [1:32]"));
-    assertThat(
         failure("SELECT 1 FROM gd.t WHERE").getMessage(),
         equalTo("Syntax error: Unexpected end of script at [1:25]"));
     assertThat(failure("SELECT CAST('x' AS INT64)").getMessage(), equalTo("Bad int64 value: x"));
