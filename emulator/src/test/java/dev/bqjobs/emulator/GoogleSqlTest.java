@@ -491,9 +491,10 @@ public class GoogleSqlTest {
     assertThat(e.getMessage(), equalTo("Unrecognized name: nope at [2:8]"));
     ErrorProto syntax = failure("SELECT 1;\nIF TRUE THEN SELECT 2;");
     assertThat(syntax.getMessage(), startsWith("Syntax error: Unexpected end of script"));
-    ErrorProto loop = failure("LOOP\n SELECT 1;\nEND LOOP;");
+    ErrorProto call = failure("SELECT 1;\nCALL gd.proc();");
     assertThat(
-        loop.getMessage(), containsString("LOOP statements are not supported by the local server"));
+        call.getMessage(),
+        equalTo("CALL statements are not supported by the local server at [2:1]"));
   }
 
   @Test

@@ -1,14 +1,20 @@
 package dev.bqjobs.emulator.sql;
 
 import dev.bqjobs.emulator.sql.Token.Kind;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A GoogleSQL script: statements separated by {@code ;}, with {@code DECLARE}, {@code SET}, {@code
- * IF ... ELSEIF ... ELSE ... END IF}, {@code BEGIN ... END} blocks and {@code BEGIN / COMMIT /
+ * IF}, {@code BEGIN ... [EXCEPTION WHEN ERROR THEN ...] END} blocks, loops ({@code LOOP}, {@code
+ * WHILE}, {@code REPEAT}, {@code FOR ... IN}), {@code BREAK}/{@code CONTINUE} (with labels), {@code
+ * RAISE}, {@code RETURN}, {@code ASSERT}, {@code EXECUTE IMMEDIATE} and {@code BEGIN / COMMIT /
  * ROLLBACK TRANSACTION}. Parsed from tokens; each SQL statement is translated only when it runs,
  * because the variables it may use are known then (a variable becomes a bound placeholder, like a
  * query parameter).
@@ -16,16 +22,17 @@ import java.util.Set;
 public final class Script {
   /** Words that make a text a script even when it holds a single statement. */
   private static final Set<String> SCRIPT_ONLY =
-      Set.of("DECLARE", "SET", "IF", "BEGIN", "COMMIT", "ROLLBACK");
-
-  /** Script statements the local server does not run; each named in its refusal. */
-  private static final Set<String> NOT_SERVED =
       Set.of(
+          "DECLARE",
+          "SET",
+          "IF",
+          "BEGIN",
+          "COMMIT",
+          "ROLLBACK",
           "LOOP",
           "WHILE",
           "REPEAT",
           "FOR",
-          "CALL",
           "EXECUTE",
           "RETURN",
           "RAISE",
@@ -33,10 +40,34 @@ public final class Script {
           "LEAVE",
           "CONTINUE",
           "ITERATE",
-          "ASSERT");
+          "ASSERT",
+          "CALL");
+
+  /** Script statements the local server does not run; each named in its refusal. */
+  private static final Set<String> NOT_SERVED = Set.of("CALL");
+
+  /** Loop statements, which a label may precede. */
+  private static final Set<String> LOOPS = Set.of("LOOP", "WHILE", "REPEAT", "FOR");
 
   /** One statement of a script. */
-  public sealed interface Node permits Sql, Declare, Assign, If, Block, Transaction {
+  public sealed interface Node
+      permits Sql,
+          Declare,
+          Assign,
+          AssignMany,
+          If,
+          Block,
+          Transaction,
+          Loop,
+          While,
+          Repeat,
+          For,
+          Break,
+          Continue,
+          Return,
+          Raise,
+          Assert,
+          Execute {
     /** Where the statement starts, {@code [line:column]}. */
     String position();
   }
@@ -51,6 +82,12 @@ public final class Script {
     /** Translates it, the given variables becoming placeholders bound like parameters. */
     public TranslatedStatement translate(Set<String> variables, ParameterTypes types) {
       return BigQuerySql.translate(withVariables(tokens, variables), types);
+    }
+
+    /** As above, naming the script's temporary tables in its hidden dataset. */
+    public TranslatedStatement translate(
+        Set<String> variables, ParameterTypes types, TempTables temps) {
+      return BigQuerySql.translate(withVariables(temps.apply(tokens), variables), types);
     }
   }
 
@@ -81,8 +118,108 @@ public final class Script {
     }
   }
 
-  /** {@code BEGIN ... END}. */
-  public record Block(Token at, List<Node> body) implements Node {
+  /** {@code SET (a, b) = (x, y)} or {@code = (SELECT AS STRUCT x, y)}: one value per name. */
+  public record AssignMany(Token at, List<String> names, Expression value) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code BEGIN ... [EXCEPTION WHEN ERROR THEN ...] END}; {@code handler} null without one. */
+  public record Block(Token at, List<Node> body, List<Node> handler) implements Node {
+    public Block(Token at, List<Node> body) {
+      this(at, body, null);
+    }
+
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] LOOP ... END LOOP}; {@code label} null without one. */
+  public record Loop(Token at, String label, List<Node> body) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] WHILE condition DO ... END WHILE}. */
+  public record While(Token at, String label, Expression condition, List<Node> body)
+      implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] REPEAT ... UNTIL condition END REPEAT}: the body runs at least once. */
+  public record Repeat(Token at, String label, List<Node> body, Expression until) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] FOR variable IN (query) DO ... END FOR}: one iteration per row. */
+  public record For(Token at, String label, String variable, Sql query, List<Node> body)
+      implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code BREAK} / {@code LEAVE [label]}: leaves the innermost (or the labelled) loop. */
+  public record Break(Token at, String label) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code CONTINUE} / {@code ITERATE [label]}: the next iteration of the loop. */
+  public record Continue(Token at, String label) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code RETURN}: ends the script successfully. */
+  public record Return(Token at) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code RAISE [USING MESSAGE = expr]}; {@code message} null re-raises the handled error. */
+  public record Raise(Token at, Expression message) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code ASSERT expr [AS 'description']}; {@code text} is the expression as written. */
+  public record Assert(Token at, Expression condition, String description, String text)
+      implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /**
+   * {@code EXECUTE IMMEDIATE sql [INTO a, b] [USING expr [AS name], ...]}; {@code usingNames} holds
+   * null for an unnamed (positional) value.
+   */
+  public record Execute(
+      Token at, Expression sql, List<String> into, List<Expression> using, List<String> usingNames)
+      implements Node {
     @Override
     public String position() {
       return at.position();
@@ -103,6 +240,42 @@ public final class Script {
       return tokens.get(0).position();
     }
 
+    /** The expression as written (comments removed). */
+    public String text() {
+      return textOf(tokens);
+    }
+
+    /**
+     * {@code (SELECT [AS STRUCT] ...)} as the query inside, {@code (x, y)} as {@code SELECT x, y},
+     * or null for another expression: the values of {@code SET (a, b) = ...}.
+     */
+    public Sql asRow() {
+      if (tokens.size() < 3
+          || !tokens.get(0).isSymbol("(")
+          || closing(tokens, 0) != tokens.size() - 1) {
+        return null;
+      }
+      List<Token> inside = tokens.subList(1, tokens.size() - 1);
+      List<Token> select = new ArrayList<>();
+      if (inside.get(0).isWord("SELECT")) {
+        select.add(inside.get(0));
+        int from = 1;
+        if (inside.size() > 3 && inside.get(1).isWord("AS") && inside.get(2).isWord("STRUCT")) {
+          from = 3;
+        }
+        select.addAll(inside.subList(from, inside.size()));
+        return new Sql(List.copyOf(select));
+      }
+      if (!hasTopLevelComma(inside)) {
+        return null;
+      }
+      Token first = inside.get(0);
+      select.add(new Token(Kind.WORD, "SELECT", "SELECT", "", first.line(), first.column()));
+      select.add(withBefore(first, " "));
+      select.addAll(inside.subList(1, inside.size()));
+      return new Sql(List.copyOf(select));
+    }
+
     /** The expression as a one-column query, variables becoming placeholders. */
     public TranslatedStatement translate(Set<String> variables, ParameterTypes types) {
       List<Token> select = new ArrayList<>();
@@ -116,13 +289,27 @@ public final class Script {
   }
 
   private final List<Node> statements;
+  private final Map<Node, String> texts;
+  private final boolean createsTempTables;
 
-  private Script(List<Node> statements) {
+  private Script(List<Node> statements, Map<Node, String> texts, boolean createsTempTables) {
     this.statements = List.copyOf(statements);
+    this.texts = texts;
+    this.createsTempTables = createsTempTables;
+  }
+
+  /** Whether a statement creates a temporary table (the script then needs a hidden dataset). */
+  public boolean createsTempTables() {
+    return createsTempTables;
   }
 
   public List<Node> statements() {
     return statements;
+  }
+
+  /** The statement as written (comments removed): BigQuery's {@code @@error.statement_text}. */
+  public String textOf(Node node) {
+    return texts.getOrDefault(node, "");
   }
 
   /**
@@ -144,9 +331,11 @@ public final class Script {
       return false;
     }
     Token first = tokens.get(0);
-    if (first.kind() == Kind.WORD
-        && (SCRIPT_ONLY.contains(first.upper()) || NOT_SERVED.contains(first.upper()))) {
+    if (first.kind() == Kind.WORD && SCRIPT_ONLY.contains(first.upper())) {
       return true;
+    }
+    if (end > 2 && first.isIdentifier() && tokens.get(1).isSymbol(":")) {
+      return true; // a labelled loop
     }
     for (int i = 0; i < end; i++) {
       if (tokens.get(i).isSymbol(";")) {
@@ -165,7 +354,43 @@ public final class Script {
       Token t = tokens.get(p.i);
       throw Rewriter.syntax("Unexpected keyword " + t.upper(), t);
     }
-    return new Script(body);
+    return new Script(body, p.texts, TempTables.creates(tokens));
+  }
+
+  /** Tokens as text: each with the whitespace before it, the first without. */
+  static String textOf(List<Token> tokens) {
+    StringBuilder out = new StringBuilder();
+    for (Token t : tokens) {
+      out.append(out.length() == 0 ? "" : t.before()).append(t.text());
+    }
+    return out.toString();
+  }
+
+  private static boolean hasTopLevelComma(List<Token> tokens) {
+    int depth = 0;
+    for (Token t : tokens) {
+      if (t.isSymbol("(") || t.isSymbol("[")) {
+        depth++;
+      } else if (t.isSymbol(")") || t.isSymbol("]")) {
+        depth--;
+      } else if (depth == 0 && t.isSymbol(",")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int closing(List<Token> tokens, int open) {
+    int depth = 0;
+    for (int k = open; k < tokens.size(); k++) {
+      Token t = tokens.get(k);
+      if (t.isSymbol("(") || t.isSymbol("[")) {
+        depth++;
+      } else if ((t.isSymbol(")") || t.isSymbol("]")) && --depth == 0) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** Replaces words naming declared variables by parameter tokens. */
@@ -176,6 +401,20 @@ public final class Script {
     List<Token> out = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
       Token t = tokens.get(i);
+      // "row.field" of a FOR variable and "@@error.message" are variables of their own.
+      if (i + 2 < tokens.size()
+          && (t.isIdentifier() || t.text().startsWith("@@"))
+          && tokens.get(i + 1).isSymbol(".")
+          && (i == 0 || !tokens.get(i - 1).isSymbol("."))) {
+        String dotted = (t.value() + "." + tokens.get(i + 2).value()).toLowerCase(Locale.ROOT);
+        if (variables.contains(dotted)) {
+          String text =
+              t.text().startsWith("@@") ? dotted : t.text() + "." + tokens.get(i + 2).text();
+          out.add(new Token(Kind.PARAM, text, dotted, t.before(), t.line(), t.column()));
+          i += 2;
+          continue;
+        }
+      }
       boolean afterDotOrAs =
           i > 0 && (tokens.get(i - 1).isSymbol(".") || tokens.get(i - 1).isWord("AS"));
       boolean call = i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(");
@@ -199,6 +438,15 @@ public final class Script {
   private static final class Parser {
     private final List<Token> tokens;
     int i;
+
+    /** Each statement's text, for {@code @@error.statement_text}. */
+    final Map<Node, String> texts = new IdentityHashMap<>();
+
+    /** Labels of the enclosing loops ("" for an unlabelled one), innermost first. */
+    private final Deque<String> loops = new ArrayDeque<>();
+
+    /** How many exception handlers enclose the statement being parsed. */
+    private int handlers;
 
     Parser(List<Token> tokens) {
       this.tokens = tokens;
@@ -234,9 +482,25 @@ public final class Script {
       return out;
     }
 
+    /** A statement, its text remembered for {@code @@error.statement_text}. */
     private Node statement() {
+      int start = i;
+      Node node = statementAt();
+      texts.put(node, textOf(tokens.subList(start, Math.min(i, tokens.size()))));
+      return node;
+    }
+
+    private Node statementAt() {
       Token t = tokens.get(i);
       String word = t.kind() == Kind.WORD ? t.upper() : "";
+      if (t.isIdentifier() && i + 2 < tokens.size() && tokens.get(i + 1).isSymbol(":")) {
+        Token loop = tokens.get(i + 2);
+        if (!LOOPS.contains(loop.upper())) {
+          throw Rewriter.syntax("Expected a loop after label " + t.value(), loop);
+        }
+        i += 2;
+        return loop(loop, t.value().toLowerCase(Locale.ROOT));
+      }
       switch (word) {
         case "DECLARE":
           return declare(t);
@@ -249,15 +513,7 @@ public final class Script {
             i += 2;
             return new Transaction(t, "BEGIN");
           }
-          i++;
-          List<Node> body = statements(Set.of("END", "EXCEPTION"));
-          if (peek(0).isWord("EXCEPTION")) {
-            throw new SqlTranslationException(
-                "BEGIN ... EXCEPTION is not supported by the local server at "
-                    + peek(0).position());
-          }
-          i++; // END
-          return new Block(t, body);
+          return block(t);
         case "COMMIT":
         case "ROLLBACK":
           i++;
@@ -265,12 +521,269 @@ public final class Script {
             i++;
           }
           return new Transaction(t, word);
+        case "LOOP":
+        case "WHILE":
+        case "REPEAT":
+        case "FOR":
+          return loop(t, null);
+        case "BREAK":
+        case "LEAVE":
+          return new Break(t, jumpLabel(t));
+        case "CONTINUE":
+        case "ITERATE":
+          return new Continue(t, jumpLabel(t));
+        case "RETURN":
+          i++;
+          return new Return(t);
+        case "RAISE":
+          return raise(t);
+        case "ASSERT":
+          return assertion(t);
+        case "EXECUTE":
+          return execute(t);
         default:
           if (NOT_SERVED.contains(word)) {
             throw new SqlTranslationException(
                 word + " statements are not supported by the local server at " + t.position());
           }
           return new Sql(until(i, true));
+      }
+    }
+
+    /** {@code BEGIN ... [EXCEPTION WHEN ERROR THEN ...] END}. */
+    private Block block(Token at) {
+      i++;
+      List<Node> body = statements(Set.of("END", "EXCEPTION"));
+      List<Node> handler = null;
+      if (peek(0).isWord("EXCEPTION")) {
+        i++;
+        expectWords("WHEN", "ERROR", "THEN");
+        handlers++;
+        handler = statements(Set.of("END"));
+        handlers--;
+      }
+      i++; // END
+      return new Block(at, body, handler);
+    }
+
+    /** A loop statement at {@code at}, with its label (or null). */
+    private Node loop(Token at, String label) {
+      String kind = at.upper();
+      i++;
+      loops.push(label == null ? "" : label);
+      try {
+        switch (kind) {
+          case "LOOP":
+            {
+              List<Node> body = statements(Set.of("END"));
+              endOf("LOOP", label);
+              return new Loop(at, label, body);
+            }
+          case "WHILE":
+            {
+              Expression condition = new Expression(condition("DO"));
+              List<Node> body = statements(Set.of("END"));
+              endOf("WHILE", label);
+              return new While(at, label, condition, body);
+            }
+          case "REPEAT":
+            {
+              List<Node> body = statements(Set.of("UNTIL"));
+              i++; // UNTIL
+              Expression until = new Expression(condition("END"));
+              i--; // back on END
+              endOf("REPEAT", label);
+              return new Repeat(at, label, body, until);
+            }
+          default:
+            {
+              Token variable = peek(0);
+              if (!variable.isIdentifier()) {
+                throw Rewriter.syntax(
+                    "Expected a loop variable but got " + describe(variable), variable);
+              }
+              i++;
+              expectWords("IN");
+              if (!peek(0).isSymbol("(")) {
+                throw Rewriter.syntax("Expected \"(\" but got " + describe(peek(0)), peek(0));
+              }
+              int close = closing(tokens, i);
+              if (close < 0) {
+                throw Rewriter.syntax("Unclosed parenthesis", peek(0));
+              }
+              Sql query = new Sql(List.copyOf(tokens.subList(i + 1, close)));
+              i = close + 1;
+              expectWords("DO");
+              List<Node> body = statements(Set.of("END"));
+              endOf("FOR", label);
+              return new For(at, label, variable.value().toLowerCase(Locale.ROOT), query, body);
+            }
+        }
+      } finally {
+        loops.pop();
+      }
+    }
+
+    /** {@code END kind [label]}. */
+    private void endOf(String kind, String label) {
+      i++; // END
+      expectWords(kind);
+      if (label != null && i < tokens.size() && tokens.get(i).isIdentifier()) {
+        Token end = tokens.get(i);
+        if (!end.value().equalsIgnoreCase(label)) {
+          throw Rewriter.syntax("Mismatched end label " + end.value() + " for label " + label, end);
+        }
+        i++;
+      }
+    }
+
+    /** The label after BREAK/CONTINUE (or null); checks that an enclosing loop has it. */
+    private String jumpLabel(Token at) {
+      i++;
+      String label = null;
+      if (i < tokens.size() && tokens.get(i).isIdentifier()) {
+        label = tokens.get(i).value().toLowerCase(Locale.ROOT);
+        i++;
+      }
+      if (loops.isEmpty()) {
+        throw Rewriter.syntax(at.upper() + " is only allowed inside a loop", at);
+      }
+      if (label != null && !loops.contains(label)) {
+        throw Rewriter.syntax("Unknown label " + label, tokens.get(i - 1));
+      }
+      return label;
+    }
+
+    private Raise raise(Token at) {
+      i++;
+      if (i >= tokens.size() || !tokens.get(i).isWord("USING")) {
+        if (handlers == 0) {
+          throw Rewriter.syntax(
+              "RAISE without USING MESSAGE is only allowed in an exception handler", at);
+        }
+        return new Raise(at, null);
+      }
+      i++;
+      expectWords("MESSAGE");
+      if (!peek(0).isSymbol("=")) {
+        throw Rewriter.syntax("Expected \"=\" but got " + describe(peek(0)), peek(0));
+      }
+      i++;
+      return new Raise(at, new Expression(until(i, true)));
+    }
+
+    private Assert assertion(Token at) {
+      i++;
+      List<Token> all = until(i, true);
+      int as = -1;
+      int depth = 0;
+      for (int k = 0; k < all.size(); k++) {
+        Token t = all.get(k);
+        if (t.isSymbol("(") || t.isSymbol("[")) {
+          depth++;
+        } else if (t.isSymbol(")") || t.isSymbol("]")) {
+          depth--;
+        } else if (depth == 0 && t.isWord("AS") && k == all.size() - 2) {
+          as = k;
+        }
+      }
+      String description = null;
+      List<Token> condition = all;
+      if (as >= 0) {
+        Token literal = all.get(as + 1);
+        if (literal.kind() != Kind.STRING) {
+          throw Rewriter.syntax("Expected a string literal after AS", literal);
+        }
+        description = literal.value();
+        condition = all.subList(0, as);
+      }
+      if (condition.isEmpty()) {
+        throw Rewriter.syntax("Expected an expression after ASSERT", at);
+      }
+      return new Assert(at, new Expression(List.copyOf(condition)), description, textOf(condition));
+    }
+
+    /** {@code EXECUTE IMMEDIATE sql [INTO a, b] [USING expr [AS name], ...]}. */
+    private Execute execute(Token at) {
+      i++;
+      expectWords("IMMEDIATE");
+      List<Token> all = until(i, true);
+      int into = topLevelWord(all, "INTO");
+      int using = topLevelWord(all, "USING");
+      int sqlEnd = into >= 0 ? into : using >= 0 ? using : all.size();
+      if (sqlEnd == 0) {
+        throw Rewriter.syntax("Expected a SQL string after EXECUTE IMMEDIATE", at);
+      }
+      Expression sql = new Expression(List.copyOf(all.subList(0, sqlEnd)));
+      List<String> intoNames = new ArrayList<>();
+      if (into >= 0) {
+        int end = using > into ? using : all.size();
+        for (int k = into + 1; k < end; k += 2) {
+          Token name = all.get(k);
+          if (!name.isIdentifier()) {
+            throw Rewriter.syntax("Expected a variable name but got " + describe(name), name);
+          }
+          intoNames.add(name.value().toLowerCase(Locale.ROOT));
+          if (k + 1 < end && !all.get(k + 1).isSymbol(",")) {
+            throw Rewriter.syntax(
+                "Expected \",\" but got " + describe(all.get(k + 1)), all.get(k + 1));
+          }
+        }
+      }
+      List<Expression> values = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      if (using >= 0) {
+        int end = into > using ? into : all.size();
+        int start = using + 1;
+        int depth = 0;
+        for (int k = start; k <= end; k++) {
+          Token t = k < end ? all.get(k) : null;
+          if (t != null && (t.isSymbol("(") || t.isSymbol("["))) {
+            depth++;
+          } else if (t != null && (t.isSymbol(")") || t.isSymbol("]"))) {
+            depth--;
+          } else if (t == null || (depth == 0 && t.isSymbol(","))) {
+            List<Token> item = all.subList(start, k);
+            String name = null;
+            if (item.size() > 2 && item.get(item.size() - 2).isWord("AS")) {
+              name = item.get(item.size() - 1).value().toLowerCase(Locale.ROOT);
+              item = item.subList(0, item.size() - 2);
+            }
+            if (item.isEmpty()) {
+              throw Rewriter.syntax(
+                  "Expected an expression in USING", all.get(Math.min(k, all.size() - 1)));
+            }
+            values.add(new Expression(List.copyOf(item)));
+            names.add(name);
+            start = k + 1;
+          }
+        }
+      }
+      return new Execute(at, sql, intoNames, values, names);
+    }
+
+    private static int topLevelWord(List<Token> tokens, String word) {
+      int depth = 0;
+      for (int k = 0; k < tokens.size(); k++) {
+        Token t = tokens.get(k);
+        if (t.isSymbol("(") || t.isSymbol("[")) {
+          depth++;
+        } else if (t.isSymbol(")") || t.isSymbol("]")) {
+          depth--;
+        } else if (depth == 0 && t.isWord(word)) {
+          return k;
+        }
+      }
+      return -1;
+    }
+
+    private void expectWords(String... words) {
+      for (String word : words) {
+        if (!peek(0).isWord(word)) {
+          throw Rewriter.syntax(
+              "Expected keyword " + word + " but got " + describe(peek(0)), peek(0));
+        }
+        i++;
       }
     }
 
@@ -307,9 +820,12 @@ public final class Script {
       return new Declare(at, names, type, value);
     }
 
-    private Assign assign(Token at) {
+    private Node assign(Token at) {
       i++;
       Token name = peek(0);
+      if (name.isSymbol("(")) {
+        return assignMany(at);
+      }
       if (!name.isIdentifier()) {
         throw new SqlTranslationException(
             "SET "
@@ -323,6 +839,41 @@ public final class Script {
       }
       i++;
       return new Assign(at, name.value().toLowerCase(Locale.ROOT), new Expression(until(i, true)));
+    }
+
+    private AssignMany assignMany(Token at) {
+      i++; // (
+      List<String> names = new ArrayList<>();
+      while (true) {
+        Token name = peek(0);
+        if (!name.isIdentifier()) {
+          throw Rewriter.syntax("Expected a variable name but got " + describe(name), name);
+        }
+        names.add(name.value().toLowerCase(Locale.ROOT));
+        i++;
+        if (peek(0).isSymbol(",")) {
+          i++;
+          continue;
+        }
+        if (!peek(0).isSymbol(")")) {
+          throw Rewriter.syntax("Expected \")\" but got " + describe(peek(0)), peek(0));
+        }
+        i++;
+        break;
+      }
+      if (!peek(0).isSymbol("=")) {
+        throw Rewriter.syntax("Expected \"=\" but got " + describe(peek(0)), peek(0));
+      }
+      i++;
+      Expression value = new Expression(until(i, true));
+      if (value.asRow() == null) {
+        throw new SqlTranslationException(
+            "SET (...) = "
+                + value.text()
+                + " is not supported by the local server (use (x, y) or (SELECT AS STRUCT ...)) at "
+                + value.position());
+      }
+      return new AssignMany(at, names, value);
     }
 
     private If ifStatement(Token at) {
@@ -351,6 +902,11 @@ public final class Script {
 
     /** The tokens of an IF condition, up to its THEN (CASE ... THEN inside is skipped). */
     private List<Token> condition() {
+      return condition("THEN");
+    }
+
+    /** The tokens up to the keyword {@code stop} (not one closing a CASE); moves past it. */
+    private List<Token> condition(String stop) {
       int start = i;
       int depth = 0;
       int cases = 0;
@@ -364,9 +920,9 @@ public final class Script {
           cases++;
         } else if (t.isWord("END") && cases > 0) {
           cases--;
-        } else if (depth == 0 && cases == 0 && t.isWord("THEN")) {
+        } else if (depth == 0 && cases == 0 && t.isWord(stop)) {
           if (i == start) {
-            throw Rewriter.syntax("Expected a condition after IF", t);
+            throw Rewriter.syntax("Expected a condition before " + stop, t);
           }
           List<Token> out = tokens.subList(start, i);
           i++;
@@ -374,7 +930,7 @@ public final class Script {
         }
         i++;
       }
-      throw Rewriter.syntax("Expected keyword THEN", tokens.get(tokens.size() - 1));
+      throw Rewriter.syntax("Expected keyword " + stop, tokens.get(tokens.size() - 1));
     }
 
     /** Tokens from {@code start} to the next top-level ";" (or the end); moves past them. */
