@@ -245,4 +245,21 @@ public class GoogleSqlScriptingIT {
         failure("SELECT 1;\nBREAK;").getMessage(),
         equalTo("Syntax error: BREAK is only allowed inside a loop at [2:1]"));
   }
+
+  @Test
+  public void aColumnWinsOverAVariableOfTheSameName() throws Exception {
+    // BigQuery resolves n to the column where a table with n is in scope, to the variable
+    // elsewhere.
+    assertThat(
+        rows(
+            "DECLARE n INT64 DEFAULT 100;\n"
+                + "SELECT n, n + 1 AS m FROM sd.t WHERE n < 3 ORDER BY n;"),
+        contains(List.of("1", "2"), List.of("2", "3")));
+    assertThat(
+        value(
+            "DECLARE n INT64 DEFAULT 2;\n"
+                + "IF (SELECT COUNT(*) FROM sd.t WHERE n > 0) = 3 THEN SET n = n * 10; END IF;\n"
+                + "SELECT n;"),
+        equalTo("20"));
+  }
 }

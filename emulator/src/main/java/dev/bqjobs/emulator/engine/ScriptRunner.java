@@ -27,10 +27,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -71,6 +74,11 @@ final class ScriptRunner {
   private JobStatistics2 lastStatistics;
   private int steps;
   private TempTables temps;
+
+  /** A second connection that only prepares statements, for {@link #resolving}. */
+  private Connection probe;
+
+  private final Map<String, Boolean> bindsCache = new HashMap<>();
 
   /** The failures the enclosing exception handlers are handling, innermost first (for RAISE). */
   private final Deque<JobFailure> handling = new ArrayDeque<>();
@@ -157,6 +165,7 @@ final class ScriptRunner {
       throw EngineErrors.of(e, record.location, q.getQuery());
     } finally {
       Execution.discard(connection);
+      Execution.discard(probe);
       if (script.createsTempTables()) {
         dropHiddenDataset(tempDataset);
       }
@@ -298,7 +307,7 @@ final class ScriptRunner {
     } else if (node instanceof Script.Execute e) {
       execute(e);
     } else if (node instanceof Script.Sql sql) {
-      statement(sql.translate(variables.keySet(), types(), temps), this::value);
+      statement(resolving(names -> sql.translate(names, types(), temps)), this::value);
     }
   }
 
@@ -349,7 +358,7 @@ final class ScriptRunner {
 
   /** {@code FOR x IN (query)}: the rows are read first; {@code x.column} is each row's value. */
   private void forLoop(Script.For loop) throws JobFailure, SQLException {
-    TranslatedStatement st = loop.query().translate(variables.keySet(), types(), temps);
+    TranslatedStatement st = resolving(names -> loop.query().translate(names, types(), temps));
     bytes += queries.checkNames(record, q, st, !inTransaction);
     List<Map<String, Variable>> rows = new ArrayList<>();
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
@@ -436,7 +445,7 @@ final class ScriptRunner {
     for (String name : a.names()) {
       types.add(declared(name).duckDbType());
     }
-    TranslatedStatement st = a.value().asRow().translate(variables.keySet(), types());
+    TranslatedStatement st = resolving(names -> a.value().asRow().translate(names, types(), temps));
     List<Object> values = oneRow(st, types, this::value);
     for (int k = 0; k < a.names().size(); k++) {
       variables.put(a.names().get(k), new Variable(types.get(k), values.get(k)));
@@ -602,6 +611,58 @@ final class ScriptRunner {
     }
   }
 
+  /**
+   * The statement translated so that a name meaning both a column in scope and a variable means the
+   * column, as in BigQuery: each variable the statement uses is tried as a plain name first, and
+   * stays a column when the statement binds that way. The trial prepares (binds, never runs) the
+   * statement on a second connection, because a failed prepare would abort the script's
+   * transaction; a table created in an open transaction is not visible there, so its columns lose
+   * to variables. Answers are cached by statement text, so a loop pays once.
+   */
+  private TranslatedStatement resolving(Function<Set<String>, TranslatedStatement> translate)
+      throws SQLException {
+    Set<String> names = new HashSet<>(variables.keySet());
+    TranslatedStatement st = translate.apply(names);
+    for (ParameterRef ref : st.parameters()) {
+      if (!ref.variable() || ref.name().contains(".")) {
+        continue; // FOR fields (r.col) and @@error.* are not plain names
+      }
+      Set<String> without = new HashSet<>(names);
+      without.remove(ref.name());
+      TranslatedStatement asColumn;
+      try {
+        asColumn = translate.apply(without);
+      } catch (SqlTranslationException e) {
+        continue;
+      }
+      if (binds(asColumn.duckDbSql())) {
+        names = without;
+        st = asColumn;
+      }
+    }
+    return st;
+  }
+
+  private boolean binds(String duckDbSql) throws SQLException {
+    Boolean known = bindsCache.get(duckDbSql);
+    if (known != null) {
+      return known;
+    }
+    if (probe == null) {
+      probe =
+          catalog.connect(
+              QueryRunner.defaultProject(record.project, q), QueryRunner.defaultDataset(q));
+    }
+    boolean binds;
+    try (PreparedStatement ps = probe.prepareStatement(duckDbSql)) {
+      binds = true;
+    } catch (SQLException e) {
+      binds = false;
+    }
+    bindsCache.put(duckDbSql, binds);
+    return binds;
+  }
+
   /** Whether the condition is TRUE (NULL and FALSE are not). */
   private boolean isTrue(Script.Expression condition) throws SQLException {
     return Boolean.TRUE.equals(evaluate(condition).value());
@@ -609,7 +670,7 @@ final class ScriptRunner {
 
   /** Evaluates an expression with the variables as they are now. */
   private Variable evaluate(Script.Expression expression) throws SQLException {
-    TranslatedStatement st = expression.translate(variables.keySet(), types());
+    TranslatedStatement st = resolving(names -> expression.translate(names, types()));
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
         ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
@@ -621,7 +682,7 @@ final class ScriptRunner {
 
   /** Evaluates an expression as the variable's declared type (BigQuery coerces on SET). */
   private Variable evaluateAs(Script.Expression expression, String duckDbType) throws SQLException {
-    TranslatedStatement st = expression.translate(variables.keySet(), types());
+    TranslatedStatement st = resolving(names -> expression.translate(names, types()));
     String sql = "SELECT CAST((" + st.duckDbSql() + ") AS " + duckDbType + ")";
     try (PreparedStatement ps = QueryRunner.prepare(c, sql, st, this::value);
         ResultSet rs = ps.executeQuery()) {
