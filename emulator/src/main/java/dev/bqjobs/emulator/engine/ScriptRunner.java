@@ -80,6 +80,14 @@ final class ScriptRunner {
 
   private final Map<String, Boolean> bindsCache = new HashMap<>();
 
+  /**
+   * The translation last sent to DuckDB and where its statement starts in the script, so an engine
+   * error is placed at the occurrence it marks.
+   */
+  private String lastDuckDbSql;
+
+  private String lastStart;
+
   /** The failures the enclosing exception handlers are handling, innermost first (for RAISE). */
   private final Deque<JobFailure> handling = new ArrayDeque<>();
 
@@ -203,7 +211,8 @@ final class ScriptRunner {
       } catch (SqlTranslationException e) {
         throw failed(node, new JobFailure("invalidQuery", e.getMessage()));
       } catch (SQLException e) {
-        throw failed(node, EngineErrors.of(e, record.location, q.getQuery()));
+        throw failed(
+            node, EngineErrors.of(e, record.location, q.getQuery(), lastDuckDbSql, lastStart));
       } catch (JobFailure f) {
         throw failed(node, f);
       }
@@ -307,7 +316,9 @@ final class ScriptRunner {
     } else if (node instanceof Script.Execute e) {
       execute(e);
     } else if (node instanceof Script.Sql sql) {
-      statement(resolving(names -> sql.translate(names, types(), temps)), this::value);
+      TranslatedStatement st = resolving(names -> sql.translate(names, types(), temps));
+      running(st, sql.position());
+      statement(st, this::value);
     }
   }
 
@@ -359,6 +370,7 @@ final class ScriptRunner {
   /** {@code FOR x IN (query)}: the rows are read first; {@code x.column} is each row's value. */
   private void forLoop(Script.For loop) throws JobFailure, SQLException {
     TranslatedStatement st = resolving(names -> loop.query().translate(names, types(), temps));
+    running(st, loop.query().position());
     bytes += queries.checkNames(record, q, st, !inTransaction);
     List<Map<String, Variable>> rows = new ArrayList<>();
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
@@ -445,7 +457,9 @@ final class ScriptRunner {
     for (String name : a.names()) {
       types.add(declared(name).duckDbType());
     }
-    TranslatedStatement st = resolving(names -> a.value().asRow().translate(names, types(), temps));
+    Script.Sql row = a.value().asRow();
+    TranslatedStatement st = resolving(names -> row.translate(names, types(), temps));
+    running(st, row.position());
     List<Object> values = oneRow(st, types, this::value);
     for (int k = 0; k < a.names().size(); k++) {
       variables.put(a.names().get(k), new Variable(types.get(k), values.get(k)));
@@ -541,7 +555,7 @@ final class ScriptRunner {
         variables.put(e.into().get(k), new Variable(intoTypes.get(k), values.get(k)));
       }
     } catch (SQLException ex) {
-      JobFailure f = EngineErrors.of(ex, record.location, sql);
+      JobFailure f = EngineErrors.of(ex, record.location, sql, st.duckDbSql(), null);
       throw new JobFailure(f.error.getReason(), f.error.getMessage() + " (in EXECUTE IMMEDIATE)");
     }
   }
@@ -663,6 +677,11 @@ final class ScriptRunner {
     return binds;
   }
 
+  private void running(TranslatedStatement st, String start) {
+    lastDuckDbSql = st.duckDbSql();
+    lastStart = start;
+  }
+
   /** Whether the condition is TRUE (NULL and FALSE are not). */
   private boolean isTrue(Script.Expression condition) throws SQLException {
     return Boolean.TRUE.equals(evaluate(condition).value());
@@ -671,6 +690,7 @@ final class ScriptRunner {
   /** Evaluates an expression with the variables as they are now. */
   private Variable evaluate(Script.Expression expression) throws SQLException {
     TranslatedStatement st = resolving(names -> expression.translate(names, types()));
+    running(st, expression.position());
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
         ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
@@ -683,6 +703,7 @@ final class ScriptRunner {
   /** Evaluates an expression as the variable's declared type (BigQuery coerces on SET). */
   private Variable evaluateAs(Script.Expression expression, String duckDbType) throws SQLException {
     TranslatedStatement st = resolving(names -> expression.translate(names, types()));
+    running(st, expression.position());
     String sql = "SELECT CAST((" + st.duckDbSql() + ") AS " + duckDbType + ")";
     try (PreparedStatement ps = QueryRunner.prepare(c, sql, st, this::value);
         ResultSet rs = ps.executeQuery()) {
