@@ -5,6 +5,7 @@ import static dev.bqjobs.emulator.TestSupport.dataset;
 import static dev.bqjobs.emulator.TestSupport.queryJob;
 import static dev.bqjobs.emulator.TestSupport.run;
 import static dev.bqjobs.emulator.TestSupport.runOk;
+import static dev.bqjobs.emulator.TestSupport.waitDone;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -261,5 +262,17 @@ public class GoogleSqlScriptingIT {
                 + "IF (SELECT COUNT(*) FROM sd.t WHERE n > 0) = 3 THEN SET n = n * 10; END IF;\n"
                 + "SELECT n;"),
         equalTo("20"));
+  }
+
+  @Test(timeout = 60_000)
+  public void aCancelledScriptStopsBetweenStatements() throws Exception {
+    // Without the cancel this loop would run until the statement limit (a minute or more).
+    Job inserted =
+        bq.jobs()
+            .insert(P, queryJob(P, "endless", "WHILE TRUE DO\n  SELECT 1;\nEND WHILE;"))
+            .execute();
+    bq.jobs().cancel(P, "endless").execute();
+    Job done = waitDone(bq, inserted.getJobReference());
+    assertThat(done.getStatus().getErrorResult().getReason(), equalTo("stopped"));
   }
 }

@@ -219,8 +219,16 @@ final class ScriptRunner {
     }
   }
 
-  /** Counts a statement or loop iteration against {@link #MAX_STEPS}. */
+  /**
+   * Counts a statement or loop iteration against {@link #MAX_STEPS}, and stops a script whose job
+   * was cancelled (the scheduler then reports it stopped and rolls back what is uncommitted).
+   */
   private void step(Script.Node node) throws JobFailure {
+    synchronized (record) {
+      if (record.cancelRequested) {
+        throw new JobFailure("stopped", "Job execution was cancelled at " + node.position());
+      }
+    }
     if (++steps > MAX_STEPS) {
       throw new JobFailure(
           "invalidQuery",
