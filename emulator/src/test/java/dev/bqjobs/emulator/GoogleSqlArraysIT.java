@@ -119,6 +119,14 @@ public class GoogleSqlArraysIT {
         query("SELECT a, b FROM UNNEST([STRUCT(1 AS a, 'x' AS b), (2, 'y')]) ORDER BY a");
     assertThat(column(r.getRows(), 0), contains("1", "2"));
     assertThat(column(r.getRows(), 1), contains("x", "y"));
+    // A STRUCT field stays one column; an ARRAY field stays an array.
+    QueryResponse nested =
+        query(
+            "SELECT a, inner_s.c, ARRAY_LENGTH(list) FROM UNNEST([STRUCT(1 AS a,"
+                + " STRUCT(2 AS c) AS inner_s, [3, 4] AS list)])");
+    assertThat(column(nested.getRows(), 0), contains("1"));
+    assertThat(column(nested.getRows(), 1), contains("2"));
+    assertThat(column(nested.getRows(), 2), contains("2"));
     // A scalar element without an alias is BigQuery's f0_.
     QueryResponse scalar = query("SELECT * FROM UNNEST([7, 8])");
     assertThat(scalar.getSchema().getFields().get(0).getName(), equalTo("f0_"));

@@ -8,9 +8,10 @@ import java.util.List;
  * <ul>
  *   <li>without an alias, BigQuery makes the fields of a STRUCT element columns ({@code SELECT a
  *       FROM UNNEST([STRUCT(1 AS a)])}) and names a scalar element {@code f0_}; DuckDB's table
- *       function gives one column {@code unnest}. Its select-list {@code unnest(x, recursive :=
- *       true)} expands a struct, so the rewrite is {@code (SELECT unnest(array, recursive := true)
- *       AS f0_)}. (It also expands a STRUCT field that is itself a STRUCT; an alias avoids that.)
+ *       function gives one column {@code unnest}. Its select-list {@code unnest(x, max_depth := 2)}
+ *       unnests the list and expands a struct element one level (a STRUCT field stays one column,
+ *       as in BigQuery), so the rewrite is {@code (SELECT unnest(array, max_depth := 2) AS f0_)};
+ *       the alias names a scalar element and is ignored for a struct.
  *   <li>{@code WITH OFFSET [AS o]}: DuckDB has {@code WITH ORDINALITY}, counted from 1; the rewrite
  *       is a subquery that subtracts 1 and names the columns as BigQuery does ({@code offset} when
  *       no alias is given).
@@ -70,7 +71,7 @@ final class Unnests {
       if (offset == null) {
         edits.insertBefore.merge(u, "(SELECT ", (earlier, mine) -> earlier + mine);
         edits.replacements.put(
-            close, new Edits.Replacement(close + 1, ", recursive := true) AS f0_)"));
+            close, new Edits.Replacement(close + 1, ", max_depth := 2) AS f0_)"));
         continue;
       }
       String o = Rewriter.quoteIdentifier(offset);
@@ -87,7 +88,7 @@ final class Unnests {
       } else {
         edits.insertBefore.merge(
             u,
-            "(SELECT unnest([\"bq_element\"], recursive := true) AS f0_, \"bq_ordinality\" - 1 AS "
+            "(SELECT unnest([\"bq_element\"], max_depth := 2) AS f0_, \"bq_ordinality\" - 1 AS "
                 + o
                 + " FROM ",
             (earlier, mine) -> earlier + mine);
