@@ -213,6 +213,11 @@ public class GoogleSqlScriptingIT {
                 + "INSERT INTO picked (n) VALUES (9);\n"
                 + "SELECT picked.n FROM picked ORDER BY n;"),
         contains(List.of("2"), List.of("3"), List.of("9")));
+    assertThat(
+        value(
+            "CREATE TEMP TABLE one AS SELECT 1 AS x;\n"
+                + "EXECUTE IMMEDIATE 'SELECT COUNT(*) FROM one';"),
+        equalTo("1"));
     // Gone afterwards: the name means a table of the default dataset again.
     ErrorProto gone = failure("SELECT n FROM sd.picked");
     assertThat(gone.getReason(), equalTo("notFound"));

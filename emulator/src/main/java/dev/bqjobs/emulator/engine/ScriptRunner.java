@@ -7,7 +7,6 @@ import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.TableReference;
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.errors.BigQueryError;
-import dev.bqjobs.emulator.sql.BigQuerySql;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
 import dev.bqjobs.emulator.sql.ParameterRef;
 import dev.bqjobs.emulator.sql.ParameterTypes;
@@ -544,7 +543,12 @@ final class ScriptRunner {
     }
     TranslatedStatement st;
     try {
-      st = BigQuerySql.translate(sql, types);
+      // Parsed like a script's statement so that the script's temporary tables are visible.
+      List<Script.Node> parsed = Script.parse(sql).statements();
+      if (parsed.size() != 1 || !(parsed.get(0) instanceof Script.Sql one)) {
+        throw new SqlTranslationException("Syntax error: Expected one SQL statement");
+      }
+      st = one.translate(Set.of(), types, temps);
     } catch (SqlTranslationException ex) {
       throw new JobFailure("invalidQuery", ex.getMessage() + " (in EXECUTE IMMEDIATE)");
     }
