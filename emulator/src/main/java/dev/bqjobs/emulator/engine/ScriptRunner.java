@@ -128,7 +128,7 @@ final class ScriptRunner {
     this.script = script;
     this.parameters = QueryRunner.parametersOf(q);
     catalog.ensureSchema(record.project, Catalog.ANONYMOUS_DATASET);
-    String tempDataset = TempTables.datasetFor(record.jobId);
+    String tempDataset = TempTables.datasetFor(record.location, record.jobId);
     temps = new TempTables(tempDataset);
     if (script.createsTempTables()) {
       createHiddenDataset(tempDataset);

@@ -29,9 +29,17 @@ public final class TempTables {
     this.dataset = dataset;
   }
 
-  /** The dataset a script running as job {@code jobId} keeps its temporary tables in. */
-  public static String datasetFor(String jobId) {
-    return "_script_" + jobId.replaceAll("[^A-Za-z0-9_]", "_");
+  /**
+   * The dataset a script running as job {@code jobId} in {@code location} keeps its temporary
+   * tables in: hidden (leading underscore), named after the job; a very long job ID is shortened
+   * with a hash, since dataset IDs have at most 1024 characters.
+   */
+  public static String datasetFor(String location, String jobId) {
+    String name = ("_script_" + location + "_" + jobId).replaceAll("[^A-Za-z0-9_]", "_");
+    if (name.length() > 1024) {
+      name = name.substring(0, 1000) + "_" + Integer.toHexString(name.hashCode());
+    }
+    return name;
   }
 
   /** Whether {@code tokens} hold a {@code CREATE [OR REPLACE] TEMP|TEMPORARY TABLE}. */

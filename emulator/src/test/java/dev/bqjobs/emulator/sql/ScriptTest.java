@@ -124,7 +124,7 @@ public class ScriptTest {
 
   @Test
   public void tempTablesAreNamedInTheScriptsDataset() {
-    TempTables temps = new TempTables(TempTables.datasetFor("job-1"));
+    TempTables temps = new TempTables(TempTables.datasetFor("US", "job-1"));
     Script s =
         Script.parse(
             "CREATE TEMP TABLE t AS SELECT 1 AS t;\n"
@@ -132,14 +132,14 @@ public class ScriptTest {
     assertThat(s.createsTempTables(), equalTo(true));
     String create =
         ((Script.Sql) s.statements().get(0)).translate(Set.of(), null, temps).duckDbSql();
-    assertThat(create, equalTo("CREATE TABLE \"_script_job_1\".\"t\" AS SELECT 1 AS t"));
+    assertThat(create, equalTo("CREATE TABLE \"_script_US_job_1\".\"t\" AS SELECT 1 AS t"));
     String select =
         ((Script.Sql) s.statements().get(1)).translate(Set.of(), null, temps).duckDbSql();
     // Only table positions change: t.t and the column t stay as written.
     assertThat(
         select,
         equalTo(
-            "SELECT t.t, u.x FROM \"_script_job_1\".\"t\", ds.u AS u WHERE t.t IN (SELECT t"
-                + " FROM \"_script_job_1\".\"t\")"));
+            "SELECT t.t, u.x FROM \"_script_US_job_1\".\"t\", ds.u AS u WHERE t.t IN (SELECT t"
+                + " FROM \"_script_US_job_1\".\"t\")"));
   }
 }
