@@ -124,6 +124,14 @@ public class GoogleSqlScriptingIT {
                 + "  SET acc = CONCAT(acc, r.s, CAST(r.n AS STRING));\n"
                 + "END FOR;\nSELECT acc;"),
         equalTo("c3b2a1"));
+    // The whole row is a STRUCT value.
+    assertThat(
+        value(
+            "DECLARE seen STRING DEFAULT '';\n"
+                + "FOR r IN (SELECT n, s FROM sd.t WHERE n < 3 ORDER BY n) DO\n"
+                + "  SET seen = CONCAT(seen, TO_JSON_STRING(r), ';');\n"
+                + "END FOR;\nSELECT seen;"),
+        equalTo("{\"n\":1,\"s\":\"a\"};{\"n\":2,\"s\":\"b\"};"));
   }
 
   @Test
@@ -261,6 +269,12 @@ public class GoogleSqlScriptingIT {
             "DECLARE n INT64 DEFAULT 100;\n"
                 + "SELECT n, n + 1 AS m FROM sd.t WHERE n < 3 ORDER BY n;"),
         contains(List.of("1", "2"), List.of("2", "3")));
+    // Beside another variable, which stays a variable.
+    assertThat(
+        rows(
+            "DECLARE n INT64 DEFAULT 100; DECLARE k INT64 DEFAULT 2;\n"
+                + "SELECT n FROM sd.t WHERE n >= k ORDER BY n;"),
+        contains(List.of("2"), List.of("3")));
     assertThat(
         value(
             "DECLARE n INT64 DEFAULT 2;\n"

@@ -34,7 +34,8 @@ final class EngineErrors {
           "^Catalog Error: (?:Scalar|Aggregate|Table) Function with name (.+?) does not"
               + " exist");
   private static final Pattern MISSING_COLUMN =
-      Pattern.compile("^Binder Error: Referenced (?:column|table) \"?(.+?)\"? not found");
+      Pattern.compile(
+          "^Binder Error: Referenced (?:column|table) \"?([^\"]+?)\"?(?: was)? not found");
   private static final Pattern NO_SIGNATURE =
       Pattern.compile(
           "^Binder Error: No function matches the given name and argument types '(.+)\\((.*)\\)'");

@@ -54,6 +54,9 @@ final class ScriptRunner {
   /** A message that already names a position ends with {@code [line:column]}. */
   private static final Pattern HAS_POSITION = Pattern.compile("\\[\\d+:\\d+]$");
 
+  /** A bound parameter of the translated SQL, {@code $k}. */
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\d+");
+
   private static final String ERROR_MESSAGE = "@@error.message";
   private static final String ERROR_STATEMENT = "@@error.statement_text";
 
@@ -374,7 +377,10 @@ final class ScriptRunner {
     }
   }
 
-  /** {@code FOR x IN (query)}: the rows are read first; {@code x.column} is each row's value. */
+  /**
+   * {@code FOR x IN (query)}: the rows are read first; {@code x.column} is each row's value, and
+   * {@code x} the row as a STRUCT (bound with JDBC's createStruct).
+   */
   private void forLoop(Script.For loop) throws JobFailure, SQLException {
     TranslatedStatement st = resolving(names -> loop.query().translate(names, types(), temps));
     running(st, loop.query().position());
@@ -383,13 +389,21 @@ final class ScriptRunner {
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
         ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
+      List<String> fields = new ArrayList<>();
+      for (int k = 1; k <= md.getColumnCount(); k++) {
+        fields.add(Catalog.quote(md.getColumnName(k)) + " " + md.getColumnTypeName(k));
+      }
+      String rowType = "STRUCT(" + String.join(", ", fields) + ")";
       while (rs.next()) {
         Map<String, Variable> row = new LinkedHashMap<>();
+        Object[] values = new Object[md.getColumnCount()];
         for (int k = 1; k <= md.getColumnCount(); k++) {
           String type = md.getColumnTypeName(k);
           String name = loop.variable() + "." + md.getColumnName(k).toLowerCase(Locale.ROOT);
-          row.put(name, new Variable(type, read(rs, k, type)));
+          values[k - 1] = read(rs, k, type);
+          row.put(name, new Variable(type, values[k - 1]));
         }
+        row.put(loop.variable(), new Variable(rowType, new Row(values)));
         rows.add(row);
       }
     }
@@ -406,6 +420,9 @@ final class ScriptRunner {
       }
     }
   }
+
+  /** A FOR loop's row, bound as a STRUCT of its columns. */
+  private record Row(Object[] values) {}
 
   /** {@code BEGIN ... EXCEPTION WHEN ERROR THEN ... END}: the handler runs on any failure. */
   private void block(Script.Block block) throws JobFailure, SQLException {
@@ -680,7 +697,10 @@ final class ScriptRunner {
               QueryRunner.defaultProject(record.project, q), QueryRunner.defaultDataset(q));
     }
     boolean binds;
-    try (PreparedStatement ps = probe.prepareStatement(duckDbSql)) {
+    // Placeholders become NULLs of their types: DuckDB defers binding a statement with parameters
+    // to its execution, so the probe must have none to bind now.
+    String probed = PLACEHOLDER.matcher(duckDbSql).replaceAll("NULL");
+    try (PreparedStatement ps = probe.prepareStatement(probed)) {
       binds = true;
     } catch (SQLException e) {
       binds = false;
@@ -749,7 +769,10 @@ final class ScriptRunner {
 
   private Object value(ParameterRef ref, Connection connection) throws SQLException {
     if (ref.variable()) {
-      return variables.get(ref.name()).value();
+      Variable v = variables.get(ref.name());
+      return v.value() instanceof Row row
+          ? connection.createStruct(v.duckDbType(), row.values())
+          : v.value();
     }
     return parameters.jdbcValue(ref, connection);
   }

@@ -83,6 +83,8 @@ public class EngineErrorsTest {
     assertThat(
         message("SELECT (SELECT COUNT(*) FROM t AS nope),\n  nope FROM t"),
         equalTo("Unrecognized name: nope at [2:3]"));
+    // DuckDB words it differently without a FROM clause.
+    assertThat(message("SELECT 1,\n nope"), equalTo("Unrecognized name: nope at [2:2]"));
   }
 
   @Test
