@@ -261,6 +261,22 @@ public class GoogleSqlScriptingIT {
   }
 
   @Test
+  public void tablesAndWrittenColumnsAreNeverVariables() throws Exception {
+    runOk(bq, queryJob(P, "make_written", "CREATE TABLE sd.written (n INT64, s STRING)"));
+    // n is a variable in VALUES, the column in the INSERT list, the SET target and its expression,
+    // and a (temporary) table after INTO and FROM.
+    assertThat(
+        rows(
+            "DECLARE n INT64 DEFAULT 5; DECLARE tag STRING DEFAULT 'w';\n"
+                + "INSERT sd.written (n, s) VALUES (n, tag);\n"
+                + "UPDATE sd.written SET n = n + 1, s = CONCAT(s, tag) WHERE TRUE;\n"
+                + "CREATE TEMP TABLE n (n INT64);\n"
+                + "INSERT INTO n (n) SELECT n FROM sd.written;\n"
+                + "SELECT n.n, w.s FROM n, sd.written AS w;"),
+        contains(List.of("6", "ww")));
+  }
+
+  @Test
   public void aColumnWinsOverAVariableOfTheSameName() throws Exception {
     // BigQuery resolves n to the column where a table with n is in scope, to the variable
     // elsewhere.

@@ -398,9 +398,14 @@ public final class Script {
     if (variables.isEmpty()) {
       return tokens;
     }
+    Set<Integer> names = NamePositions.of(tokens);
     List<Token> out = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
       Token t = tokens.get(i);
+      if (names.contains(i)) {
+        out.add(t); // a table or a column being written, never a variable
+        continue;
+      }
       // "row.field" of a FOR variable and "@@error.message" are variables of their own.
       if (i + 2 < tokens.size()
           && (t.isIdentifier() || t.text().startsWith("@@"))
