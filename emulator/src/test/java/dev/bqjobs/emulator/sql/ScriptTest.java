@@ -142,4 +142,23 @@ public class ScriptTest {
             "SELECT t.t, u.x FROM \"_script_US_job_1\".\"t\", ds.u AS u WHERE t.t IN (SELECT t"
                 + " FROM \"_script_US_job_1\".\"t\")"));
   }
+
+  @Test
+  public void variablesNeverReplaceTablesOrWrittenColumns() {
+    Script s =
+        Script.parse(
+            "INSERT n (n, t) VALUES (n, t);\n"
+                + "UPDATE ds.n SET n = n + 1, t = t WHERE n > 0;\n"
+                + "CREATE TABLE ds.x (n INT64, t STRING)");
+    List<String> sql = new java.util.ArrayList<>();
+    for (Script.Node node : s.statements()) {
+      sql.add(((Script.Sql) node).translate(Set.of("n", "t"), null).duckDbSql());
+    }
+    assertThat(
+        sql,
+        contains(
+            "INSERT INTO n (n, t) VALUES ($1, $2)",
+            "UPDATE ds.n SET n = $1 + 1, t = $2 WHERE $1 > 0",
+            "CREATE TABLE ds.x (n BIGINT, t VARCHAR)"));
+  }
 }
