@@ -26,7 +26,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,9 +53,6 @@ final class ScriptRunner {
   /** A message that already names a position ends with {@code [line:column]}. */
   private static final Pattern HAS_POSITION = Pattern.compile("\\[\\d+:\\d+]$");
 
-  /** A bound parameter of the translated SQL, {@code $k}. */
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\d+");
-
   private static final String ERROR_MESSAGE = "@@error.message";
   private static final String ERROR_STATEMENT = "@@error.statement_text";
 
@@ -77,10 +73,8 @@ final class ScriptRunner {
   private int steps;
   private TempTables temps;
 
-  /** A second connection that only prepares statements, for {@link #resolving}. */
-  private Connection probe;
-
-  private final Map<String, Boolean> bindsCache = new HashMap<>();
+  /** Decides which variable names a statement reads as columns (on its own connection). */
+  private ColumnsFirst columnsFirst;
 
   /**
    * The translation last sent to DuckDB and where its statement starts in the script, so an engine
@@ -136,6 +130,11 @@ final class ScriptRunner {
     if (script.createsTempTables()) {
       createHiddenDataset(tempDataset);
     }
+    columnsFirst =
+        new ColumnsFirst(
+            () ->
+                catalog.connect(
+                    QueryRunner.defaultProject(record.project, q), QueryRunner.defaultDataset(q)));
     Connection connection = null;
     try {
       connection =
@@ -175,7 +174,7 @@ final class ScriptRunner {
       throw EngineErrors.of(e, record.location, q.getQuery());
     } finally {
       Execution.discard(connection);
-      Execution.discard(probe);
+      columnsFirst.close();
       if (script.createsTempTables()) {
         dropHiddenDataset(tempDataset);
       }
@@ -654,59 +653,10 @@ final class ScriptRunner {
     }
   }
 
-  /**
-   * The statement translated so that a name meaning both a column in scope and a variable means the
-   * column, as in BigQuery: each variable the statement uses is tried as a plain name first, and
-   * stays a column when the statement binds that way. The trial prepares (binds, never runs) the
-   * statement on a second connection, because a failed prepare would abort the script's
-   * transaction; a table created in an open transaction is not visible there, so its columns lose
-   * to variables. Answers are cached by statement text, so a loop pays once.
-   */
+  /** The statement translated with the variables it uses, columns of the same name first. */
   private TranslatedStatement resolving(Function<Set<String>, TranslatedStatement> translate)
       throws SQLException {
-    Set<String> names = new HashSet<>(variables.keySet());
-    TranslatedStatement st = translate.apply(names);
-    for (ParameterRef ref : st.parameters()) {
-      if (!ref.variable() || ref.name().contains(".")) {
-        continue; // FOR fields (r.col) and @@error.* are not plain names
-      }
-      Set<String> without = new HashSet<>(names);
-      without.remove(ref.name());
-      TranslatedStatement asColumn;
-      try {
-        asColumn = translate.apply(without);
-      } catch (SqlTranslationException e) {
-        continue;
-      }
-      if (binds(asColumn.duckDbSql())) {
-        names = without;
-        st = asColumn;
-      }
-    }
-    return st;
-  }
-
-  private boolean binds(String duckDbSql) throws SQLException {
-    Boolean known = bindsCache.get(duckDbSql);
-    if (known != null) {
-      return known;
-    }
-    if (probe == null) {
-      probe =
-          catalog.connect(
-              QueryRunner.defaultProject(record.project, q), QueryRunner.defaultDataset(q));
-    }
-    boolean binds;
-    // Placeholders become NULLs of their types: DuckDB defers binding a statement with parameters
-    // to its execution, so the probe must have none to bind now.
-    String probed = PLACEHOLDER.matcher(duckDbSql).replaceAll("NULL");
-    try (PreparedStatement ps = probe.prepareStatement(probed)) {
-      binds = true;
-    } catch (SQLException e) {
-      binds = false;
-    }
-    bindsCache.put(duckDbSql, binds);
-    return binds;
+    return columnsFirst.translate(variables.keySet(), translate);
   }
 
   private void running(TranslatedStatement st, String start) {
