@@ -10,6 +10,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.ErrorProto;
@@ -248,6 +249,22 @@ public class GoogleSqlScriptingIT {
         equalTo(
             "Script exceeded the local server's limit of 100000 executed statements and loop"
                 + " iterations at [2:3]"));
+    // Not an error of the script's statements: an exception handler does not catch it.
+    ErrorProto handled =
+        failure("BEGIN\n  LOOP\n  END LOOP;\nEXCEPTION WHEN ERROR THEN\n  SELECT 'caught';\nEND;");
+    assertThat(handled.getMessage(), startsWith("Script exceeded the local server's limit"));
+  }
+
+  @Test
+  public void aConditionsErrorIsReportedAtItsStatement() throws Exception {
+    assertThat(
+        failure("SELECT 1;\nIF 1 / 0 > 0 THEN\n  SELECT 2;\nEND IF;").getMessage(),
+        equalTo("Query error: division by zero: 1 / 0 at [2:1]"));
+    assertThat(
+        value(
+            "BEGIN\n  WHILE 1 / 0 > 0 DO\n    SELECT 2;\n  END WHILE;\n"
+                + "EXCEPTION WHEN ERROR THEN\n  SELECT @@error.message;\nEND;"),
+        equalTo("division by zero: 1 / 0"));
   }
 
   @Test

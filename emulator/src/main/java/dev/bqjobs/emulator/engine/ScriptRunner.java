@@ -87,6 +87,9 @@ final class ScriptRunner {
   /** The failures the enclosing exception handlers are handling, innermost first (for RAISE). */
   private final Deque<JobFailure> handling = new ArrayDeque<>();
 
+  /** The failure last reported at its statement, which enclosing statements pass on. */
+  private JobFailure reported;
+
   /** The last failing statement's own message and text, for {@code @@error}. */
   private String lastErrorMessage;
 
@@ -104,6 +107,19 @@ final class ScriptRunner {
       super(null, null, false, false);
       this.leave = leave;
       this.label = label;
+    }
+  }
+
+  /**
+   * The statement limit or a cancel: ends the script with {@code failure}, past any exception
+   * handler (neither is an error of the script's statements).
+   */
+  private static final class Stop extends RuntimeException {
+    final JobFailure failure;
+
+    Stop(JobFailure failure) {
+      super(null, null, false, false);
+      this.failure = failure;
     }
   }
 
@@ -146,6 +162,8 @@ final class ScriptRunner {
         runAll(script.statements());
       } catch (Return done) {
         // RETURN: the script ends here, successfully
+      } catch (Stop stop) {
+        throw stop.failure;
       }
       if (inTransaction) {
         throw new JobFailure(
@@ -224,47 +242,39 @@ final class ScriptRunner {
    * Counts a statement or loop iteration against {@link #MAX_STEPS}, and stops a script whose job
    * was cancelled (the scheduler then reports it stopped and rolls back what is uncommitted).
    */
-  private void step(Script.Node node) throws JobFailure {
+  private void step(Script.Node node) {
     synchronized (record) {
       if (record.cancelRequested) {
-        throw new JobFailure("stopped", "Job execution was cancelled at " + node.position());
+        throw new Stop(
+            new JobFailure("stopped", "Job execution was cancelled at " + node.position()));
       }
     }
     if (++steps > MAX_STEPS) {
-      throw new JobFailure(
-          "invalidQuery",
-          "Script exceeded the local server's limit of "
-              + MAX_STEPS
-              + " executed statements and loop iterations at "
-              + node.position());
+      throw new Stop(
+          new JobFailure(
+              "invalidQuery",
+              "Script exceeded the local server's limit of "
+                  + MAX_STEPS
+                  + " executed statements and loop iterations at "
+                  + node.position()));
     }
-  }
-
-  private static boolean compound(Script.Node node) {
-    return node instanceof Script.If
-        || node instanceof Script.Block
-        || node instanceof Script.Loop
-        || node instanceof Script.While
-        || node instanceof Script.Repeat
-        || node instanceof Script.For;
   }
 
   /**
    * The failure as the script reports it: the failing statement's position unless the message has
-   * one (a compound statement passes on what the statement inside reported). Remembers the
-   * statement's own message and text for {@code @@error}.
+   * one, and remembers the statement's own message and text for {@code @@error}. A failure reported
+   * by a statement inside a compound one (IF, a block, a loop) passes through the compound one as
+   * it is; an error of the compound statement's own condition or query is reported at it.
    */
   private JobFailure failed(Script.Node node, JobFailure f) {
-    if (compound(node)) {
-      return f;
+    if (f == reported || (!handling.isEmpty() && f == handling.peek())) {
+      return f; // reported already, or RAISE re-raising the handled error
     }
     String message = f.error.getMessage();
-    if (!handling.isEmpty() && f == handling.peek()) {
-      return f; // RAISE re-raising the handled error
-    }
     lastErrorMessage = message;
     lastErrorStatement = script.textOf(node);
-    return new JobFailure(f.error.getReason(), atStatement(message, node));
+    reported = new JobFailure(f.error.getReason(), atStatement(message, node));
+    return reported;
   }
 
   /** BigQuery names where a script failed: the statement's position unless the message has one. */
