@@ -91,6 +91,10 @@ final class Divisions {
       if (start < 0) {
         return -1;
       }
+      int typed = typedConstructorStart(start);
+      if (typed >= 0) {
+        return typed; // ARRAY<T>[...] or STRUCT<...>(...): the whole constructor
+      }
       if (t.isSymbol("]") && start > 0) {
         // a subscript: arr[OFFSET(0)] belongs to the primary before it; without one before it,
         // the brackets are an array literal ([1, 2][OFFSET(0)])
@@ -135,6 +139,28 @@ final class Divisions {
         }
       }
       return start;
+    }
+    return -1;
+  }
+
+  /**
+   * The ARRAY or STRUCT of a typed constructor whose value opens at {@code open} ({@code
+   * ARRAY<INT64>[1, 2]}, {@code STRUCT<a INT64>(1)}), or -1.
+   */
+  private int typedConstructorStart(int open) {
+    if (open < 1 || !tokens.get(open - 1).isSymbol(">")) {
+      return -1;
+    }
+    int depth = 0;
+    for (int i = open - 1; i >= 0; i--) {
+      Token t = tokens.get(i);
+      if (t.isSymbol(">")) {
+        depth++;
+      } else if (t.isSymbol("<") && --depth == 0) {
+        boolean typed =
+            i > 0 && (tokens.get(i - 1).isWord("ARRAY") || tokens.get(i - 1).isWord("STRUCT"));
+        return typed ? i - 1 : -1;
+      }
     }
     return -1;
   }

@@ -68,6 +68,9 @@ public class ArrayTranslationTest {
                 + " [[1, 2][OFFSET(1)], 7][ORDINAL(2)], ARRAY_REVERSE(arr)[SAFE_OFFSET(0)]"
                 + " FROM t WHERE id = 1"),
         contains(List.of("20", "b", "7", "30")));
+    assertThat(
+        rows("SELECT ARRAY<INT64>[4, 5][OFFSET(1)], STRUCT([6] AS a).a[ORDINAL(1)]"),
+        contains(List.of("5", "6")));
     // A division on either side of a subscript.
     assertThat(
         rows("SELECT arr[OFFSET(0)] / 2, 60 / arr[ORDINAL(3)] FROM t WHERE id = 1"),
