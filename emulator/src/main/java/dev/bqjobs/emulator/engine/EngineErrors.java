@@ -48,11 +48,10 @@ final class EngineErrors {
       Pattern.compile(
           "^Out of Range Error: Overflow in (?:addition|subtraction|multiplication) of \\w+ \\((.*)\\)!?");
 
-  /** What the translator's macros raise (bq_divide, bq_array_at) is already BigQuery's text. */
-  private static final Pattern OWN_MACRO_ERROR =
+  /** What the bq_array_at macro raises, already in BigQuery's words. */
+  private static final Pattern ARRAY_INDEX =
       Pattern.compile(
-          "^Invalid Input Error: (division by zero: .*|Array index -?\\d+ is out of bounds"
-              + " \\((?:overflow|underflow)\\))$");
+          "^Invalid Input Error: (Array index -?\\d+ is out of bounds \\((?:overflow|underflow)\\))$");
 
   private static final Pattern SYNTAX_NEAR =
       Pattern.compile("^Parser Error: syntax error at or near \"(.*)\"");
@@ -93,8 +92,11 @@ final class EngineErrors {
           "invalidQuery",
           "Could not serialize access to a table due to a concurrent update; try the job again");
     }
-    if ((m = OWN_MACRO_ERROR.matcher(first)).find()) {
-      return new JobFailure("invalidQuery", m.group(1));
+    if (first.startsWith("Invalid Input Error: division by zero: ")) {
+      return new JobFailure("invalidQuery", first.substring("Invalid Input Error: ".length()));
+    }
+    if ((m = ARRAY_INDEX.matcher(first)).find()) {
+      return new JobFailure("invalidQuery", m.group(1)); // raised by the bq_array_at macro
     }
     if ((m = MISSING_FUNCTION.matcher(first)).find()) {
       return new JobFailure(
