@@ -59,9 +59,10 @@ public final class BigQuerySql {
   /** Translates one statement's tokens (no ";"); script statements come here one by one. */
   static TranslatedStatement translate(List<Token> statement, ParameterTypes parameterTypes) {
     StatementAnalyzer analyzer = new StatementAnalyzer(statement);
-    analyzer.analyze();
+    // UNNEST and subscript rewrites first: a division around a subscript then wraps its call.
     Unnests.mark(statement, analyzer.edits);
     Subscripts.mark(statement, analyzer.edits);
+    analyzer.analyze();
     Divisions.mark(statement, analyzer.edits);
     Rewriter rewriter = new Rewriter(statement, analyzer.edits, parameterTypes);
     String duckDbSql = rewriter.emit(0, statement.size()).strip();
