@@ -1,7 +1,6 @@
 package dev.bqjobs.emulator.engine;
 
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
-import dev.bqjobs.emulator.sql.EnginePositions;
 import dev.bqjobs.emulator.sql.SqlPositions;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -72,7 +71,7 @@ final class EngineErrors {
    * As above, for an error of {@code duckDbSql}, the translation of the user's statement that
    * starts at {@code statementStart} in {@code sql} (null: its first token): a name the error is
    * about is then placed at the occurrence DuckDB marks, not its first one ({@link
-   * EnginePositions}).
+   * dev.bqjobs.emulator.sql.EnginePositions}).
    */
   static JobFailure of(
       SQLException e, String location, String sql, String duckDbSql, String statementStart) {
@@ -182,7 +181,8 @@ final class EngineErrors {
     /** {@code name} as the user wrote it, {@code engineName} as DuckDB ran it. */
     String of(String name, String engineName, boolean call) {
       String marked =
-          EnginePositions.of(sql, name, engineName, call, engineMessage, duckDbSql, start);
+          dev.bqjobs.emulator.sql.EnginePositions.of(
+              sql, name, engineName, call, engineMessage, duckDbSql, start);
       return marked != null ? marked : SqlPositions.of(sql, name, call);
     }
   }
