@@ -761,7 +761,12 @@ public final class BigQueryJobs {
               .apply("GroupByShard", GroupByKey.create())
               .apply(
                   "RunJobs",
-                  ParDo.of(new RunJobs(factory, settings, getTimeSource()))
+                  ParDo.of(
+                          RunJobs.forRunner(
+                              input.getPipeline().getOptions().getRunner(),
+                              factory,
+                              settings,
+                              getTimeSource()))
                       .withOutputTags(
                           RunJobs.SUCCEEDED,
                           TupleTagList.of(RunJobs.SUCCEEDED_WITH_WARNINGS).and(RunJobs.FAILED)));

@@ -1,9 +1,14 @@
 package dev.bqjobs.transforms;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
@@ -13,17 +18,33 @@ import org.joda.time.Instant;
  * sliding window of in-flight jobs ({@link ShardRunner}) and routes each result by outcome, at its
  * request's own timestamp.
  *
+ * <p>Two forms, chosen when the pipeline is built ({@link #forRunner}):
+ *
+ * <ul>
+ *   <li>{@link WholeShard}: one call runs the whole shard. Runners that stream a call's outputs
+ *       onward (Dataflow) or buffer a partition's outputs anyway (Spark) need nothing more, and a
+ *       splittable step would cost Spark an extra shuffle of every shard.
+ *   <li>{@link Checkpointing}, on the DirectRunner: a splittable DoFn whose restriction is the
+ *       shard's progress ({@link ShardProgress}). The DirectRunner holds every output of a call,
+ *       with copies for its immutability checks, until the call ends; it checkpoints a splittable
+ *       call after 100 outputs or a second, so the results emitted so far are committed and a shard
+ *       of 100,000 requests holds no more results than a shard of 100. The call that resumes the
+ *       shard takes over the checkpointed call's {@link ShardRunner} ({@link ParkedRunners}), jobs
+ *       in flight and all; a piece resumed anywhere else admits the owed requests again, which meet
+ *       their own jobs by ID and reattach.
+ * </ul>
+ *
  * <p>A re-executed shard recomputes nothing random: it re-inserts the same IDs, meets 409s,
  * reattaches by fingerprint and re-emits the same results.
  */
-final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> {
+abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> {
   static final TupleTag<JobResult> SUCCEEDED = new TupleTag<>() {};
   static final TupleTag<JobResult> SUCCEEDED_WITH_WARNINGS = new TupleTag<>() {};
   static final TupleTag<JobResult> FAILED = new TupleTag<>() {};
 
   private final JobService.Factory serviceFactory;
-  private final RunSettings settings;
-  private final TimeSource time;
+  final RunSettings settings;
+  final TimeSource time;
   private final JobMetrics metrics = new JobMetrics();
 
   private transient JobService service;
@@ -36,38 +57,18 @@ final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> 
     this.time = time;
   }
 
+  /** The form for the pipeline's runner: checkpointing on the DirectRunner, whole shards else. */
+  static RunJobs forRunner(
+      Class<?> runner, JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
+    return runner.getSimpleName().equals("DirectRunner")
+        ? new Checkpointing(serviceFactory, settings, time)
+        : new WholeShard(serviceFactory, settings, time);
+  }
+
   @Setup
   public void setup() {
     inserts = RateLimiter.perJvm("jobs.insert", settings.insertsPerSecond, time);
     gets = RateLimiter.perJvm("jobs.get", settings.getsPerSecond, time);
-  }
-
-  @ProcessElement
-  public void process(
-      @Element KV<Integer, Iterable<PreparedJob>> shard,
-      PipelineOptions options,
-      MultiOutputReceiver out)
-      throws IOException, InterruptedException {
-    if (service == null) {
-      // Built on the worker from its options: no credentials travel with the pipeline.
-      service = serviceFactory.create(options);
-    }
-    ShardRunner runner =
-        new ShardRunner(
-            service,
-            settings,
-            time,
-            inserts,
-            gets,
-            metrics,
-            () -> ThreadLocalRandom.current().nextDouble(),
-            settings.budgetId == null ? JobBudget.unshared() : JobBudget.perJvm(settings.budgetId),
-            settings.budgetId);
-    runner.run(
-        shard.getValue().iterator(),
-        (request, result) ->
-            out.get(tagFor(result.getOutcome()))
-                .outputWithTimestamp(result, new Instant(request.timestampMillis)));
   }
 
   @Teardown
@@ -75,6 +76,30 @@ final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> 
     if (service != null) {
       service.close();
     }
+  }
+
+  ShardRunner newRunner(PipelineOptions options) throws IOException {
+    if (service == null) {
+      // Built on the worker from its options: no credentials travel with the pipeline.
+      service = serviceFactory.create(options);
+    }
+    return new ShardRunner(
+        service,
+        settings,
+        time,
+        inserts,
+        gets,
+        metrics,
+        () -> ThreadLocalRandom.current().nextDouble(),
+        settings.budgetId == null ? JobBudget.unshared() : JobBudget.perJvm(settings.budgetId),
+        settings.budgetId);
+  }
+
+  /** Routes each result by outcome, at its request's own timestamp. */
+  static ShardRunner.Output route(MultiOutputReceiver out) {
+    return (request, result) ->
+        out.get(tagFor(result.getOutcome()))
+            .outputWithTimestamp(result, new Instant(request.timestampMillis));
   }
 
   static TupleTag<JobResult> tagFor(JobResult.Outcome outcome) {
@@ -85,6 +110,118 @@ final class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> 
         return SUCCEEDED_WITH_WARNINGS;
       default:
         return FAILED;
+    }
+  }
+
+  /** Runs a whole shard in one call. */
+  static final class WholeShard extends RunJobs {
+    WholeShard(JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
+      super(serviceFactory, settings, time);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, Iterable<PreparedJob>> shard,
+        PipelineOptions options,
+        MultiOutputReceiver out)
+        throws IOException, InterruptedException {
+      newRunner(options).run(shard.getValue().iterator(), route(out));
+    }
+  }
+
+  /** Runs a shard in calls the runner may checkpoint (see the class documentation). */
+  @DoFn.BoundedPerElement
+  static final class Checkpointing extends RunJobs {
+    Checkpointing(JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
+      super(serviceFactory, settings, time);
+    }
+
+    @GetInitialRestriction
+    public ShardProgress initialRestriction(@Element KV<Integer, Iterable<PreparedJob>> shard) {
+      Iterable<PreparedJob> requests = shard.getValue();
+      if (requests instanceof Collection) {
+        return ShardProgress.all(((Collection<?>) requests).size());
+      }
+      long size = 0;
+      for (Iterator<PreparedJob> it = requests.iterator(); it.hasNext(); it.next()) {
+        size++;
+      }
+      return ShardProgress.all(size);
+    }
+
+    @NewTracker
+    public ShardTracker newTracker(@Restriction ShardProgress restriction) {
+      return new ShardTracker(restriction);
+    }
+
+    @GetRestrictionCoder
+    public ShardProgress.Coder restrictionCoder() {
+      return ShardProgress.Coder.of();
+    }
+
+    @GetSize
+    public double size(@Restriction ShardProgress restriction) {
+      return restriction.remaining();
+    }
+
+    @ProcessElement
+    public ProcessContinuation process(
+        @Element KV<Integer, Iterable<PreparedJob>> shard,
+        RestrictionTracker<ShardProgress, Long> tracker,
+        PipelineOptions options,
+        MultiOutputReceiver out)
+        throws IOException, InterruptedException {
+      ShardProgress progress = tracker.currentRestriction();
+      String parkingKey =
+          settings.budgetId == null ? null : settings.budgetId + "/" + shard.getKey();
+      ShardRunner runner = parkingKey == null ? null : ParkedRunners.take(parkingKey, progress);
+
+      // Walk to where admission goes on, picking up the owed requests if no runner holds them.
+      Iterator<PreparedJob> requests = shard.getValue().iterator();
+      List<PreparedJob> owed = new ArrayList<>(runner == null ? progress.owed.length : 0);
+      int owedAt = 0;
+      for (long index = 0; index < progress.next && requests.hasNext(); index++) {
+        PreparedJob request = requests.next();
+        if (runner == null && owedAt < progress.owed.length && progress.owed[owedAt] == index) {
+          owed.add(request);
+          owedAt++;
+        }
+      }
+      if (runner == null) {
+        runner = newRunner(options);
+        runner.resume(owed, progress.owed, progress.next);
+      }
+
+      boolean complete =
+          runner.run(
+              requests,
+              route(out),
+              new ShardRunner.Claims() {
+                @Override
+                public boolean admit(long index) {
+                  return tracker.tryClaim(ShardTracker.admit(index));
+                }
+
+                @Override
+                public boolean emit(long index) {
+                  return tracker.tryClaim(ShardTracker.emit(index));
+                }
+
+                @Override
+                public boolean mayContinue() {
+                  return tracker.tryClaim(ShardTracker.MAY_CONTINUE);
+                }
+              });
+      if (!complete) {
+        // A claim was refused: the runner took a checkpoint whose residual is this runner's state.
+        if (parkingKey != null) {
+          ParkedRunners.park(parkingKey, runner, time.nowMillis());
+        } else {
+          runner.abandon();
+        }
+      }
+      // After a refused claim the residual is already the runner's: stop() either way.
+      return ProcessContinuation.stop();
     }
   }
 }

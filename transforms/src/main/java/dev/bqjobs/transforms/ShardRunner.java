@@ -5,6 +5,7 @@ import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobReference;
 import com.google.api.services.bigquery.model.JobStatistics;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,6 +61,52 @@ final class ShardRunner {
     void emit(PreparedJob request, JobResult result);
   }
 
+  /**
+   * Asks the runner (through the shard's {@link ShardTracker}) before each request is admitted and
+   * each result emitted. A refusal means the runner has checkpointed the shard: {@link #run}
+   * returns and the jobs in flight wait for the call that resumes the shard.
+   */
+  interface Claims {
+    boolean admit(long index);
+
+    boolean emit(long index);
+
+    /** Whether the call may go on (no checkpoint taken). */
+    boolean mayContinue();
+
+    /** Claims that are never refused: the whole shard runs in one call. */
+    Claims ALL =
+        new Claims() {
+          @Override
+          public boolean admit(long index) {
+            return true;
+          }
+
+          @Override
+          public boolean emit(long index) {
+            return true;
+          }
+
+          @Override
+          public boolean mayContinue() {
+            return true;
+          }
+        };
+  }
+
+  /** A result ready to go out; it waits here while the shard is checkpointed. */
+  private static final class Ready {
+    final long index;
+    final PreparedJob request;
+    final JobResult result;
+
+    Ready(long index, PreparedJob request, JobResult result) {
+      this.index = index;
+      this.request = request;
+      this.result = result;
+    }
+  }
+
   private enum Step {
     INSERT,
     FETCH_EXISTING,
@@ -70,7 +117,12 @@ final class ShardRunner {
   /** One request's job, through all its attempts; identical requests ride along as sharers. */
   private static final class Tracker {
     final PreparedJob request;
+
+    /** The request's position in the shard (what the shard's restriction counts). */
+    final long index;
+
     final List<PreparedJob> sharers = new ArrayList<>();
+    final List<Long> sharerIndices = new ArrayList<>();
     final List<String> attemptIds = new ArrayList<>();
     final long sequence;
     int attempt = 1;
@@ -129,8 +181,9 @@ final class ShardRunner {
      */
     boolean backstop;
 
-    Tracker(PreparedJob request, long sequence, long now) {
+    Tracker(PreparedJob request, long index, long sequence, long now) {
       this.request = request;
+      this.index = index;
       this.sequence = sequence;
       this.location = request.location;
       this.dueAt = now;
@@ -211,6 +264,12 @@ final class ShardRunner {
 
   private long sequence;
 
+  /** The shard position of the next request to admit. */
+  private long nextIndex;
+
+  /** Results not yet emitted (a checkpoint refused their claims), in the order they ended. */
+  private final ArrayDeque<Ready> ready = new ArrayDeque<>();
+
   ShardRunner(
       JobService service,
       RunSettings settings,
@@ -245,13 +304,35 @@ final class ShardRunner {
 
   /** Runs every request; returns when each has been emitted exactly once. */
   void run(Iterator<PreparedJob> requests, Output output) throws InterruptedException {
+    if (!run(requests, output, Claims.ALL)) {
+      throw new IllegalStateException("a shard that cannot be checkpointed stopped early");
+    }
+  }
+
+  /**
+   * Runs the shard from request {@link #nextIndex()} on ({@code requests} iterates from there),
+   * asking {@code claims} before each admission and emission. Returns true when every request has
+   * been emitted exactly once, false when a claim was refused (the shard was checkpointed): the
+   * jobs in flight and the results not yet emitted stay here, owed to the call that resumes the
+   * shard (see {@link #owedIndices()}).
+   */
+  boolean run(Iterator<PreparedJob> requests, Output output, Claims claims)
+      throws InterruptedException {
     while (true) {
-      admitWhilePossible(requests, output);
+      if (!drainReady(output, claims) || !claims.mayContinue()) {
+        return false;
+      }
+      if (!admitWhilePossible(requests, output, claims)) {
+        return false;
+      }
+      if (!drainReady(output, claims)) {
+        return false;
+      }
       boolean watching = watchFleet();
       Tracker next = due.peek();
       if (next == null) {
         if (!requests.hasNext()) {
-          return; // nothing in flight and nothing left
+          return true; // nothing in flight, nothing left, nothing owed
         }
         time.sleepMillis(BORROW_CHECK_MILLIS); // cannot happen with a share of at least 1
         continue;
@@ -268,6 +349,72 @@ final class ShardRunner {
       due.poll();
       perform(next, output);
     }
+  }
+
+  /** The shard position of the next request to admit. */
+  long nextIndex() {
+    return nextIndex;
+  }
+
+  /**
+   * Takes over requests a checkpointed call admitted whose results it did not emit, when this
+   * runner did not run them (another JVM, or the parked runner was dropped): each is admitted again
+   * without a claim and, like a re-executed shard, meets its own job by ID (409), reattaches and
+   * polls it. {@code owed} must be in index order; {@code next} is where admission goes on.
+   */
+  void resume(List<PreparedJob> owed, long[] owedIndices, long next) {
+    if (owed.size() != owedIndices.length) {
+      throw new IllegalArgumentException(
+          owed.size() + " owed requests for " + owedIndices.length + " indices");
+    }
+    for (int i = 0; i < owedIndices.length; i++) {
+      admit(owed.get(i), owedIndices[i], null, false);
+    }
+    nextIndex = next;
+  }
+
+  /** Indices of admitted requests whose results are not yet emitted, ascending. */
+  long[] owedIndices() {
+    List<Long> all = new ArrayList<>();
+    for (Tracker t : inFlight.values()) {
+      all.add(t.index);
+      all.addAll(t.sharerIndices);
+    }
+    for (Ready r : ready) {
+      all.add(r.index);
+    }
+    return all.stream().mapToLong(Long::longValue).sorted().toArray();
+  }
+
+  /**
+   * Gives up this runner's hold on the JVM's shared state (borrowed slots, fleet entries) without
+   * emitting: the shard's owed jobs are resumed elsewhere.
+   */
+  void abandon() {
+    for (Tracker t : new ArrayList<>(inFlight.values())) {
+      untrackInFleet(t);
+      if (t.borrowed) {
+        t.borrowed = false;
+        borrowedHere--;
+        budget.giveBack();
+      }
+    }
+    inFlight.clear();
+    due.clear();
+    ready.clear();
+  }
+
+  private boolean drainReady(Output output, Claims claims) {
+    while (!ready.isEmpty()) {
+      Ready r = ready.peek();
+      if (!claims.emit(r.index)) {
+        return false;
+      }
+      ready.poll();
+      metrics.countOutcome(r.result.getOutcome());
+      output.emit(r.request, r.result);
+    }
+    return true;
   }
 
   /**
@@ -362,18 +509,25 @@ final class ShardRunner {
    * Admits requests while the shard's own share has room, then while the JVM's budget lends slots;
    * once the last request is admitted, lends what the share no longer needs.
    */
-  private void admitWhilePossible(Iterator<PreparedJob> requests, Output output) {
+  private boolean admitWhilePossible(Iterator<PreparedJob> requests, Output output, Claims claims) {
     while (requests.hasNext()) {
       boolean own = inFlight.size() - borrowedHere < ownCap();
       if (!own && !budget.tryBorrow()) {
-        return;
+        return true;
       }
-      admit(requests.next(), output, !own);
+      if (!claims.admit(nextIndex)) {
+        if (!own) {
+          budget.giveBack();
+        }
+        return false;
+      }
+      admit(requests.next(), nextIndex++, output, !own);
     }
     if (!exhausted) {
       exhausted = true;
       budget.lend(Math.max(0, ownCap() - (inFlight.size() - borrowedHere)));
     }
+    return true;
   }
 
   /** The shard's own share, less the queue slots given up after refused inserts. */
@@ -408,10 +562,10 @@ final class ShardRunner {
     return request.project + "/" + request.baseJobId; // '/' cannot occur in a valid project ID
   }
 
-  private void admit(PreparedJob request, Output output, boolean borrowed) {
+  private void admit(PreparedJob request, long index, @Nullable Output output, boolean borrowed) {
     Tracker same = inFlight.get(inFlightKey(request));
     if (same == null) {
-      Tracker tracker = new Tracker(request, sequence++, time.nowMillis());
+      Tracker tracker = new Tracker(request, index, sequence++, time.nowMillis());
       tracker.borrowed = borrowed;
       if (borrowed) {
         borrowedHere++;
@@ -426,9 +580,10 @@ final class ShardRunner {
     if (same.request.fingerprint.equals(request.fingerprint)
         && same.request.key.equals(request.key)) {
       same.sharers.add(request); // the same key and configuration: one job
+      same.sharerIndices.add(index);
     } else {
       emit(
-          output,
+          index,
           request,
           JobResult.failed(
               request.key,
@@ -1091,15 +1246,16 @@ final class ShardRunner {
                 + ": "
                 + result.getErrorResult().getMessage();
     LOG.info("BigQuery job {} ended {}{}", t.fullId(), result.getOutcome(), why);
-    emit(output, t.request, result);
-    for (PreparedJob sharer : t.sharers) {
-      emit(output, sharer, result.forRequest(sharer.key, sharer.request));
+    emit(t.index, t.request, result);
+    for (int i = 0; i < t.sharers.size(); i++) {
+      PreparedJob sharer = t.sharers.get(i);
+      emit(t.sharerIndices.get(i), sharer, result.forRequest(sharer.key, sharer.request));
     }
   }
 
-  private void emit(Output output, PreparedJob request, JobResult result) {
-    metrics.countOutcome(result.getOutcome());
-    output.emit(request, result);
+  /** Queues a result; the run loop emits it once its claim is granted. */
+  private void emit(long index, PreparedJob request, JobResult result) {
+    ready.add(new Ready(index, request, result));
   }
 
   private void recordRuntime(Job job) {

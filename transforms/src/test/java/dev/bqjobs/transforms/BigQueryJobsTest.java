@@ -36,16 +36,19 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -410,6 +413,42 @@ public class BigQueryJobsTest {
     assertEquals(500, bq.executions().size());
     assertThat(bq.maxJobsInFlight(), lessThanOrEqualTo(40));
     assertEquals(500, counter(run, "jobs_succeeded"));
+  }
+
+  @Test
+  public void aShardCheckpointedByTheRunnerGoesOnWithoutRerunningOrReattaching() {
+    // The DirectRunner checkpoints a splittable call after 100 outputs: 450 results in one shard
+    // take at least five calls, each committing its results; the jobs in flight at each
+    // checkpoint are taken over by the next call, not inserted again.
+    bq.setPlanner(job -> Plan.succeed(500 + Math.abs(sql(job).hashCode()) % 2_000));
+    PCollection<JobRequest> requests =
+        p.apply(GenerateSequence.from(0).to(450))
+            .apply(
+                MapElements.into(TypeDescriptor.of(JobRequest.class))
+                    .via(i -> query("SELECT " + i).withKey("k" + i)));
+    BigQueryJobs.Result result =
+        requests.apply(transform().withMaxConcurrentJobs(50).withNumShards(1));
+    PAssert.that(result.failed()).empty();
+    PAssert.that(
+            result
+                .succeeded()
+                .apply("Keys", MapElements.into(TypeDescriptors.strings()).via(JobResult::getKey))
+                .apply("CountPerKey", Count.perElement())
+                .apply("Counts", Values.create()))
+        .satisfies(
+            counts -> {
+              int keys = 0;
+              for (long count : counts) {
+                assertEquals("each request's result exactly once", 1, count);
+                keys++;
+              }
+              assertEquals(450, keys);
+              return null;
+            });
+    p.run().waitUntilFinish();
+    assertEquals(450, bq.executions().size());
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+    assertEquals("one insert per job", 450, bq.calls(FakeBigQuery.Call.INSERT));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
@@ -539,6 +540,132 @@ public class ShardRunnerTest {
         results.stream().filter(r -> r.getOutcome() == Outcome.FAILED).findFirst().get();
     assertEquals("internalError", failure.getErrorResult().getReason());
     assertThat(failure.getErrorResult().getMessage(), containsString("must conform to pattern"));
+  }
+
+  private ShardRunner newRunner() {
+    return new ShardRunner(
+        bq,
+        settings,
+        time,
+        new RateLimiter(settings.insertsPerSecond, time),
+        new RateLimiter(settings.getsPerSecond, time),
+        new JobMetrics(),
+        () -> 0.5,
+        JobBudget.unshared(),
+        fleetId);
+  }
+
+  /** Residuals of the checkpoints {@link #checkpointAfter} took. */
+  private final List<ShardProgress> residuals = new ArrayList<>();
+
+  /** Claims through a real {@link ShardTracker} that checkpoints after {@code emits} results. */
+  private ShardRunner.Claims checkpointAfter(ShardTracker tracker, int emits) {
+    return new ShardRunner.Claims() {
+      int emitted;
+
+      @Override
+      public boolean admit(long index) {
+        return tracker.tryClaim(ShardTracker.admit(index));
+      }
+
+      @Override
+      public boolean emit(long index) {
+        if (emitted == emits) {
+          residuals.add(tracker.trySplit(0).getResidual()); // as the DirectRunner does
+        }
+        boolean claimed = tracker.tryClaim(ShardTracker.emit(index));
+        emitted += claimed ? 1 : 0;
+        return claimed;
+      }
+
+      @Override
+      public boolean mayContinue() {
+        return tracker.tryClaim(ShardTracker.MAY_CONTINUE);
+      }
+    };
+  }
+
+  private static java.util.Iterator<PreparedJob> from(List<PreparedJob> jobs, long next) {
+    return jobs.subList((int) next, jobs.size()).iterator();
+  }
+
+  private List<PreparedJob> manyJobs(int n) {
+    bq.setPlanner(job -> Plan.succeed(500 + (Math.abs(sql(job).hashCode()) % 2_000)));
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    return jobs;
+  }
+
+  @Test
+  public void aCheckpointedShardGoesOnWithItsJobsInFlightWhenTheSameRunnerResumesIt()
+      throws Exception {
+    List<PreparedJob> jobs = manyJobs(95);
+    List<String> keys = new ArrayList<>();
+    ShardRunner runner = newRunner();
+    ShardProgress progress = ShardProgress.all(jobs.size());
+    int calls = 0;
+    while (true) {
+      calls++;
+      ShardTracker tracker = new ShardTracker(progress);
+      boolean complete =
+          runner.run(
+              from(jobs, progress.next),
+              (request, result) -> keys.add(result.getKey()),
+              checkpointAfter(tracker, 20));
+      if (complete) {
+        tracker.checkDone();
+        break;
+      }
+      // the residual is exactly the runner's state: that is what lets the next call take it over
+      progress = residuals.get(residuals.size() - 1);
+      assertEquals(progress.next, runner.nextIndex());
+      assertArrayEquals(progress.owed, runner.owedIndices());
+      assertThat(progress.owed.length, greaterThan(0));
+    }
+    assertEquals(5, calls); // 20 results per call
+    assertEquals(95, keys.size());
+    assertEquals(95, new java.util.HashSet<>(keys).size());
+    assertEquals("one insert per job: nothing was reattached", 95, bq.calls(Call.INSERT));
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+  }
+
+  @Test
+  public void aRunnerThatDidNotRunTheOwedJobsReattachesToThemByID() throws Exception {
+    List<PreparedJob> jobs = manyJobs(30);
+    List<String> keys = new ArrayList<>();
+    ShardTracker first = new ShardTracker(ShardProgress.all(jobs.size()));
+    ShardRunner lost = newRunner();
+    assertEquals(
+        false,
+        lost.run(
+            jobs.iterator(), (r, result) -> keys.add(result.getKey()), checkpointAfter(first, 5)));
+    ShardProgress residual = residuals.get(0);
+    lost.abandon(); // e.g. the piece resumes on another worker
+
+    ShardRunner resumed = newRunner();
+    List<PreparedJob> owed = new ArrayList<>();
+    for (long index : residual.owed) {
+      owed.add(jobs.get((int) index));
+    }
+    resumed.resume(owed, residual.owed, residual.next);
+    ShardTracker second = new ShardTracker(residual);
+    assertEquals(
+        true,
+        resumed.run(
+            from(jobs, residual.next),
+            (r, result) -> keys.add(result.getKey()),
+            checkpointAfter(second, Integer.MAX_VALUE)));
+    second.checkDone();
+
+    assertEquals(30, keys.size());
+    assertEquals(30, new java.util.HashSet<>(keys).size());
+    assertEquals("each job ran once, owed ones were met by ID", 30, bq.executions().size());
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+    // the owed jobs already inserted were inserted once more, met by ID (409) and reattached
+    assertThat(bq.calls(Call.INSERT), greaterThan(30));
+    assertThat(bq.calls(Call.INSERT), lessThanOrEqualTo(30 + residual.owed.length));
   }
 
   @Test

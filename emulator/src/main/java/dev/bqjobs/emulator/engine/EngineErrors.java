@@ -1,6 +1,7 @@
 package dev.bqjobs.emulator.engine;
 
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
+import dev.bqjobs.emulator.sql.RaisedErrors;
 import dev.bqjobs.emulator.sql.SqlPositions;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -90,6 +91,10 @@ final class EngineErrors {
       return new JobFailure(
           "invalidQuery",
           "Could not serialize access to a table due to a concurrent update; try the job again");
+    }
+    String raised = RaisedErrors.messageOf(first);
+    if (raised != null) {
+      return new JobFailure("invalidQuery", raised);
     }
     if (first.startsWith("Invalid Input Error: division by zero: ")) {
       return new JobFailure("invalidQuery", first.substring("Invalid Input Error: ".length()));

@@ -63,6 +63,7 @@ public final class BigQuerySql {
     Unnests.mark(statement, analyzer.edits);
     Subscripts.mark(statement, analyzer.edits);
     analyzer.analyze();
+    FunctionCheck.check(statement);
     Divisions.mark(statement, analyzer.edits);
     Rewriter rewriter = new Rewriter(statement, analyzer.edits, parameterTypes);
     String duckDbSql = rewriter.emit(0, statement.size()).strip();

@@ -48,10 +48,12 @@ public final class DuckDbTypes {
   /**
    * Statements to run once on each new DuckDB connection before user SQL: BigQuery evaluates
    * timestamps without a zone in UTC, and DuckDB (with its built-in ICU extension) in the session
-   * time zone.
+   * time zone; BigQuery sorts NULLs first in ascending order and last in descending order (ORDER
+   * BY, and inside STRING_AGG, ARRAY_AGG and OVER), DuckDB last in both.
    */
   public static List<String> sessionSetup() {
-    return List.of("SET TimeZone = 'UTC'");
+    return List.of(
+        "SET TimeZone = 'UTC'", "SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
   }
 
   /**

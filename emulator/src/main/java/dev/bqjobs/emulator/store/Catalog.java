@@ -8,6 +8,7 @@ import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableSchema;
 import dev.bqjobs.emulator.errors.BigQueryError;
 import dev.bqjobs.emulator.sql.DuckDbTypes;
+import dev.bqjobs.emulator.sql.JavaFunctions;
 import dev.bqjobs.emulator.wire.JsonCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,7 @@ public final class Catalog implements AutoCloseable {
           s.execute(setup);
         }
       }
+      JavaFunctions.register(root);
       if (dataDir != null) {
         Files.createDirectories(dataDir);
       }

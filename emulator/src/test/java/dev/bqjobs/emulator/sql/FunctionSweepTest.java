@@ -39,6 +39,7 @@ public class FunctionSweepTest {
         s.execute(setup);
       }
     }
+    JavaFunctions.register(connection);
   }
 
   @After
@@ -53,9 +54,8 @@ public class FunctionSweepTest {
   }
 
   private String cell(String expression) {
-    TranslatedStatement st = BigQuerySql.translate("SELECT " + expression);
     try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery(st.duckDbSql())) {
+        ResultSet rs = s.executeQuery(BigQuerySql.translate("SELECT " + expression).duckDbSql())) {
       rs.next();
       TableFieldSchema field =
           DuckDbTypes.fieldSchemaOf("f", rs.getMetaData().getColumnTypeName(1));
@@ -75,12 +75,16 @@ public class FunctionSweepTest {
       }
       String[] parts = line.split(" => ", 2);
       String got = cell(parts[0].strip());
-      if (!got.equals(parts[1].strip())) {
+      String expected = parts[1].strip();
+      // "error" stands for any failure: the sweep runs DuckDB directly, before the engine maps
+      // its messages to BigQuery's (tested in GoogleSqlTest).
+      boolean matches = expected.equals("error") ? got.startsWith("error: ") : got.equals(expected);
+      if (!matches) {
         mismatches.add(parts[0] + ": expected " + parts[1] + ", got " + got);
       }
       checked++;
     }
-    assertThat(checked, greaterThan(180));
-    assertThat(mismatches, empty());
+    assertThat(checked, greaterThan(450));
+    assertThat(String.join("\n", mismatches), mismatches, empty());
   }
 }
