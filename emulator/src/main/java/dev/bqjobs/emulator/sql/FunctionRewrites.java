@@ -187,11 +187,6 @@ final class FunctionRewrites {
       return name.upper();
     }
 
-    /** Whether the call follows {@code [} ({@code array[OFFSET(1)]}). */
-    boolean inBrackets() {
-      return nameIndex > 0 && r.tokens().get(nameIndex - 1).isSymbol("[");
-    }
-
     /**
      * Whether the call is {@code SAFE.F(...)}: a rewrite then gives NULL where it would raise,
      * since DuckDB's try() cannot wrap its (volatile) error().
