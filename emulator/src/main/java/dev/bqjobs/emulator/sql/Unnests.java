@@ -1,6 +1,7 @@
 package dev.bqjobs.emulator.sql;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Rewrites {@code UNNEST(array)} in a FROM clause where DuckDB reads it differently from BigQuery:
@@ -21,6 +22,11 @@ import java.util.List;
  * the element, {@code x.field} a field of a STRUCT element) and is left as written.
  */
 final class Unnests {
+  /** Words that end a LIMIT clause's reach when looking back from an OFFSET. */
+  private static final Set<String> CLAUSES =
+      Set.of(
+          "SELECT", "FROM", "WHERE", "GROUP", "HAVING", "QUALIFY", "ORDER", "ON", "UNION", "JOIN");
+
   private Unnests() {}
 
   /** Adds the edits for every FROM-clause UNNEST of the statement. */
@@ -102,8 +108,8 @@ final class Unnests {
 
   /**
    * {@code offset} names WITH OFFSET's column in BigQuery; in DuckDB it is a reserved word, so a
-   * column reference {@code offset} is quoted. The LIMIT clause's OFFSET (shortly after a LIMIT),
-   * {@code WITH OFFSET} and the subscript {@code [OFFSET(i)]} stay keywords.
+   * column reference {@code offset} is quoted. The LIMIT clause's OFFSET, {@code WITH OFFSET} and
+   * the subscript {@code [OFFSET(i)]} stay keywords.
    */
   private static void quoteOffsetColumns(List<Token> tokens, Edits edits) {
     for (int i = 0; i < tokens.size(); i++) {
@@ -113,13 +119,33 @@ final class Unnests {
           || (i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("("))) {
         continue;
       }
-      boolean afterLimit = false;
-      for (int k = Math.max(0, i - 6); k < i; k++) {
-        afterLimit |= tokens.get(k).isWord("LIMIT");
-      }
-      if (!afterLimit && !edits.replacements.containsKey(i)) {
+      if (!afterLimit(tokens, i) && !edits.replacements.containsKey(i)) {
         edits.replacements.put(i, new Edits.Replacement(i + 1, "\"offset\""));
       }
     }
+  }
+
+  /**
+   * Whether the OFFSET at {@code i} follows a LIMIT of the same query: LIMIT comes first going back
+   * at the same bracket depth, before any other clause or a comma.
+   */
+  private static boolean afterLimit(List<Token> tokens, int i) {
+    int depth = 0;
+    for (int k = i - 1; k >= 0; k--) {
+      Token t = tokens.get(k);
+      if (t.isSymbol(")") || t.isSymbol("]")) {
+        depth++;
+      } else if (t.isSymbol("(") || t.isSymbol("[")) {
+        if (depth-- == 0) {
+          return false;
+        }
+      } else if (depth == 0 && t.isWord("LIMIT")) {
+        return true;
+      } else if (depth == 0
+          && (t.isSymbol(",") || (t.kind() == Token.Kind.WORD && CLAUSES.contains(t.upper())))) {
+        return false;
+      }
+    }
+    return false;
   }
 }

@@ -87,6 +87,9 @@ public class ArrayTranslationTest {
             "SELECT id, x, offset FROM t, UNNEST(t.arr) AS x WITH OFFSET ORDER BY id, offset"
                 + " LIMIT 2 OFFSET 1"),
         contains(List.of("1", "20", "1"), List.of("1", "30", "2")));
+    assertThat(
+        rows("SELECT id FROM t ORDER BY id LIMIT CAST('1' AS INT64) OFFSET CAST(1 + 0 AS INT64)"),
+        contains(List.of("2")));
     // id 1 keeps its offsets 1 and 2; id 2 (offset 0 only) keeps one row of NULLs.
     assertThat(
         rows("SELECT COUNT(*) FROM t LEFT JOIN UNNEST(t.arr) WITH OFFSET AS pos ON pos > 0"),
