@@ -182,9 +182,6 @@ public class GoogleSqlTest {
         failure("SELECT SOUNDEX('Ashcraft')").getMessage(),
         equalTo("Function not found: SOUNDEX at [1:8]"));
     assertThat(
-        failure("SELECT x FROM UNNEST([1]) AS x WITH OFFSET").getMessage(),
-        equalTo("UNNEST ... WITH OFFSET is not supported by the local server at [1:32]"));
-    assertThat(
         failure("SELECT 1 FROM gd.t WHERE").getMessage(),
         equalTo("Syntax error: Unexpected end of script at [1:25]"));
     assertThat(failure("SELECT CAST('x' AS INT64)").getMessage(), equalTo("Bad int64 value: x"));
@@ -494,9 +491,10 @@ public class GoogleSqlTest {
     assertThat(e.getMessage(), equalTo("Unrecognized name: nope at [2:8]"));
     ErrorProto syntax = failure("SELECT 1;\nIF TRUE THEN SELECT 2;");
     assertThat(syntax.getMessage(), startsWith("Syntax error: Unexpected end of script"));
-    ErrorProto loop = failure("LOOP\n SELECT 1;\nEND LOOP;");
+    ErrorProto call = failure("SELECT 1;\nCALL gd.proc();");
     assertThat(
-        loop.getMessage(), containsString("LOOP statements are not supported by the local server"));
+        call.getMessage(),
+        equalTo("CALL statements are not supported by the local server at [2:1]"));
   }
 
   @Test

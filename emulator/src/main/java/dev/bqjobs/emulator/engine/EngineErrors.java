@@ -34,7 +34,8 @@ final class EngineErrors {
           "^Catalog Error: (?:Scalar|Aggregate|Table) Function with name (.+?) does not"
               + " exist");
   private static final Pattern MISSING_COLUMN =
-      Pattern.compile("^Binder Error: Referenced (?:column|table) \"?(.+?)\"? not found");
+      Pattern.compile(
+          "^Binder Error: Referenced (?:column|table) \"?([^\"]+?)\"?(?: was)? not found");
   private static final Pattern NO_SIGNATURE =
       Pattern.compile(
           "^Binder Error: No function matches the given name and argument types '(.+)\\((.*)\\)'");
@@ -46,6 +47,12 @@ final class EngineErrors {
   private static final Pattern OVERFLOW =
       Pattern.compile(
           "^Out of Range Error: Overflow in (?:addition|subtraction|multiplication) of \\w+ \\((.*)\\)!?");
+
+  /** What the bq_array_at macro raises, already in BigQuery's words. */
+  private static final Pattern ARRAY_INDEX =
+      Pattern.compile(
+          "^Invalid Input Error: (Array index -?\\d+ is out of bounds \\((?:overflow|underflow)\\))$");
+
   private static final Pattern SYNTAX_NEAR =
       Pattern.compile("^Parser Error: syntax error at or near \"(.*)\"");
   private static final Pattern SYNTAX_END =
@@ -58,7 +65,19 @@ final class EngineErrors {
    * positions) in {@code location}.
    */
   static JobFailure of(SQLException e, String location, String sql) {
+    return of(e, location, sql, null, null);
+  }
+
+  /**
+   * As above, for an error of {@code duckDbSql}, the translation of the user's statement that
+   * starts at {@code statementStart} in {@code sql} (null: its first token): a name the error is
+   * about is then placed at the occurrence DuckDB marks, not its first one ({@link
+   * dev.bqjobs.emulator.sql.EnginePositions}).
+   */
+  static JobFailure of(
+      SQLException e, String location, String sql, String duckDbSql, String statementStart) {
     String full = e.getMessage() == null ? "" : e.getMessage();
+    Positions positions = new Positions(sql, full, duckDbSql, statementStart);
     String first = full.lines().findFirst().orElse("").strip();
     String lower = first.toLowerCase(Locale.ROOT);
     Matcher m;
@@ -80,34 +99,37 @@ final class EngineErrors {
     if (first.startsWith("Invalid Input Error: division by zero: ")) {
       return new JobFailure("invalidQuery", first.substring("Invalid Input Error: ".length()));
     }
+    if ((m = ARRAY_INDEX.matcher(first)).find()) {
+      return new JobFailure("invalidQuery", m.group(1)); // raised by the bq_array_at macro
+    }
     if ((m = MISSING_FUNCTION.matcher(first)).find()) {
       return new JobFailure(
           "invalidQuery",
           at(
               "Function not found: " + SqlPositions.written(sql, m.group(1)),
-              SqlPositions.of(sql, m.group(1), true)));
+              positions.of(m.group(1), true)));
     }
     if ((m = MISSING_COLUMN.matcher(first)).find()) {
       String name = m.group(1);
       int dot = name.lastIndexOf('.');
       String shown = dot >= 0 ? name.substring(dot + 1) : name;
       return new JobFailure(
-          "invalidQuery", at("Unrecognized name: " + shown, SqlPositions.of(sql, shown, false)));
+          "invalidQuery", at("Unrecognized name: " + shown, positions.of(shown, false)));
     }
     if ((m = NO_SIGNATURE.matcher(first)).find()) {
       String function = m.group(1);
-      String what =
-          function.matches("\\w+")
-              ? "function " + function.toUpperCase(Locale.ROOT)
-              : "operator " + function;
+      boolean named = function.matches("\\w+");
+      String bigQueryName = named ? BigQuerySignatures.bigQueryName(function) : function;
+      String what = named ? "function " + bigQueryName : "operator " + function;
       return new JobFailure(
           "invalidQuery",
           at(
               "No matching signature for "
                   + what
                   + " for argument types: "
-                  + argumentTypes(m.group(2)),
-              function.matches("\\w+") ? SqlPositions.of(sql, function, true) : null));
+                  + argumentTypes(m.group(2))
+                  + (named ? BigQuerySignatures.supported(bigQueryName) : ""),
+              named ? positions.of(bigQueryName, function, true) : null));
     }
     if ((m = BAD_STRING.matcher(first)).find()) {
       String type = m.group(2).toUpperCase(Locale.ROOT);
@@ -153,6 +175,21 @@ final class EngineErrors {
     }
     LOG.log(Level.INFO, "Engine error without a BigQuery mapping: {0}", full);
     return new JobFailure("invalidQuery", GENERIC);
+  }
+
+  /** Where a name of the user's SQL is: the occurrence DuckDB marks, else the first one. */
+  private record Positions(String sql, String engineMessage, String duckDbSql, String start) {
+    String of(String name, boolean call) {
+      return of(name, name, call);
+    }
+
+    /** {@code name} as the user wrote it, {@code engineName} as DuckDB ran it. */
+    String of(String name, String engineName, boolean call) {
+      String marked =
+          dev.bqjobs.emulator.sql.EnginePositions.of(
+              sql, name, engineName, call, engineMessage, duckDbSql, start);
+      return marked != null ? marked : SqlPositions.of(sql, name, call);
+    }
   }
 
   private static String at(String message, String position) {

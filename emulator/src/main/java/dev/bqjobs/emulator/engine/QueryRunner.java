@@ -244,7 +244,7 @@ final class QueryRunner {
         if (attempt < MAX_CONFLICT_ATTEMPTS && isConflict(e)) {
           continue;
         }
-        throw EngineErrors.of(e, location, q.getQuery());
+        throw EngineErrors.of(e, location, q.getQuery(), st.duckDbSql(), null);
       } finally {
         Execution.discard(c);
       }
@@ -565,7 +565,7 @@ final class QueryRunner {
         }
       }
     } catch (SQLException e) {
-      JobFailure f = EngineErrors.of(e, location, q.getQuery());
+      JobFailure f = EngineErrors.of(e, location, q.getQuery(), st.duckDbSql(), null);
       throw new BigQueryError(
           ErrorKind.INVALID_ARGUMENT, f.error.getReason(), f.error.getMessage());
     }

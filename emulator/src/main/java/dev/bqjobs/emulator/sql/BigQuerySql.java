@@ -58,14 +58,10 @@ public final class BigQuerySql {
 
   /** Translates one statement's tokens (no ";"); script statements come here one by one. */
   static TranslatedStatement translate(List<Token> statement, ParameterTypes parameterTypes) {
-    for (int i = 0; i + 1 < statement.size(); i++) {
-      if (statement.get(i).isWord("WITH") && statement.get(i + 1).isWord("OFFSET")) {
-        throw new SqlTranslationException(
-            "UNNEST ... WITH OFFSET is not supported by the local server at "
-                + statement.get(i).position());
-      }
-    }
     StatementAnalyzer analyzer = new StatementAnalyzer(statement);
+    // UNNEST and subscript rewrites first: a division around a subscript then wraps its call.
+    Unnests.mark(statement, analyzer.edits);
+    Subscripts.mark(statement, analyzer.edits);
     analyzer.analyze();
     FunctionCheck.check(statement);
     Divisions.mark(statement, analyzer.edits);

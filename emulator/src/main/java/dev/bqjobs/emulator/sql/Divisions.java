@@ -69,6 +69,16 @@ final class Divisions {
     return start;
   }
 
+  /** Start of the primary (with its subscripts) ending at {@code tokens.get(end)}, or -1. */
+  static int primaryStart(List<Token> tokens, int end) {
+    return new Divisions(tokens, null).primaryStart(end);
+  }
+
+  /** Index of the bracket closing the one at {@code open}, or a negative number. */
+  static int closing(List<Token> tokens, int open) {
+    return new Divisions(tokens, null).closing(open);
+  }
+
   /** Start of the primary (with its subscripts) that ends at token {@code end}, or -1. */
   private int primaryStart(int end) {
     if (end < 0) {
@@ -81,10 +91,15 @@ final class Divisions {
       if (start < 0) {
         return -1;
       }
+      int typed = typedConstructorStart(start);
+      if (typed >= 0) {
+        return typed; // ARRAY<T>[...] or STRUCT<...>(...): the whole constructor
+      }
       if (t.isSymbol("]") && start > 0) {
-        // a subscript: arr[OFFSET(0)] belongs to the primary before it
+        // a subscript: arr[OFFSET(0)] belongs to the primary before it; without one before it,
+        // the brackets are an array literal ([1, 2][OFFSET(0)])
         int base = primaryStart(start - 1);
-        return base;
+        return base >= 0 ? base : start;
       }
       if (start > 0 && isFunctionName(tokens.get(start - 1))) {
         start--; // a call
@@ -124,6 +139,28 @@ final class Divisions {
         }
       }
       return start;
+    }
+    return -1;
+  }
+
+  /**
+   * The ARRAY or STRUCT of a typed constructor whose value opens at {@code open} ({@code
+   * ARRAY<INT64>[1, 2]}, {@code STRUCT<a INT64>(1)}), or -1.
+   */
+  private int typedConstructorStart(int open) {
+    if (open < 1 || !tokens.get(open - 1).isSymbol(">")) {
+      return -1;
+    }
+    int depth = 0;
+    for (int i = open - 1; i >= 0; i--) {
+      Token t = tokens.get(i);
+      if (t.isSymbol(">")) {
+        depth++;
+      } else if (t.isSymbol("<") && --depth == 0) {
+        boolean typed =
+            i > 0 && (tokens.get(i - 1).isWord("ARRAY") || tokens.get(i - 1).isWord("STRUCT"));
+        return typed ? i - 1 : -1;
+      }
     }
     return -1;
   }

@@ -75,6 +75,17 @@ public final class DuckDbTypes {
             + Divisions.FUNCTION
             + "(a, b) AS CASE WHEN b = 0 THEN error('division by zero: ' || CAST(a AS VARCHAR)"
             + " || ' / ' || CAST(b AS VARCHAR)) ELSE a / b END",
+        // arr[OFFSET(i)] / [ORDINAL(i)] (base 0 or 1) fail out of range with BigQuery's message,
+        // the SAFE_ forms give NULL; DuckDB gives NULL, and counts negative indexes from the end.
+        "CREATE OR REPLACE MACRO "
+            + MACROS
+            + Subscripts.FUNCTION
+            + "(a, i, base, safe) AS CASE WHEN a IS NULL OR i IS NULL THEN NULL"
+            + " WHEN i < base THEN CASE WHEN safe THEN NULL ELSE error('Array index '"
+            + " || CAST(i AS VARCHAR) || ' is out of bounds (underflow)') END"
+            + " WHEN i - base >= len(a) THEN CASE WHEN safe THEN NULL ELSE error('Array index '"
+            + " || CAST(i AS VARCHAR) || ' is out of bounds (overflow)') END"
+            + " ELSE a[i - base + 1] END",
         // INITCAP(s[, delimiters]): upper-cases the first character and each one after a
         // delimiter, lower-cases the rest; DuckDB has no such function.
         "CREATE OR REPLACE MACRO "

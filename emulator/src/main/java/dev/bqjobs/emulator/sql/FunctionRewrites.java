@@ -187,11 +187,6 @@ final class FunctionRewrites {
       return name.upper();
     }
 
-    /** Whether the call follows {@code [} ({@code array[OFFSET(1)]}). */
-    boolean inBrackets() {
-      return nameIndex > 0 && r.tokens().get(nameIndex - 1).isSymbol("[");
-    }
-
     /**
      * Whether the call is {@code SAFE.F(...)}: a rewrite then gives NULL where it would raise,
      * since DuckDB's try() cannot wrap its (volatile) error().
@@ -237,12 +232,6 @@ final class FunctionRewrites {
     // DuckDB has no "x IN UNNEST(array)"; a subquery over the unnested list means the same.
     add(t, c -> c.afterIn() ? "(SELECT unnest(" + c.r.emit(c.inside) + "))" : null, "UNNEST");
     add(t, c -> struct(c.r, c.ranges()), "STRUCT");
-    add(
-        t,
-        c -> c.n() == 1 && c.inBrackets() ? "(" + c.arg(0) + ") + 1" : null,
-        "OFFSET",
-        "SAFE_OFFSET");
-    add(t, c -> c.n() == 1 && c.inBrackets() ? c.arg(0) : null, "ORDINAL", "SAFE_ORDINAL");
 
     add(t, c -> c.n() == 0 ? "current_timestamp" : null, "CURRENT_TIMESTAMP");
     add(

@@ -76,6 +76,16 @@ final class Rewriter {
     ParameterRef ref;
     if (t.isSymbol("?")) {
       ref = ParameterRef.positional(positionals.get(i));
+    } else if (t.text().startsWith("@@")) {
+      if (!t.value().contains(".")) {
+        // only @@error.* in an exception handler, which the script binds as variables
+        throw new SqlTranslationException(
+            "System variable "
+                + t.text()
+                + " is not supported by the local server at "
+                + t.position());
+      }
+      ref = ParameterRef.variable(t.value());
     } else if (t.text().startsWith("@")) {
       ref = ParameterRef.named(t.value());
     } else {

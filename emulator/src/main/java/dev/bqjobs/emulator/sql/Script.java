@@ -4,11 +4,14 @@ import dev.bqjobs.emulator.sql.Token.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A GoogleSQL script: statements separated by {@code ;}, with {@code DECLARE}, {@code SET}, {@code
- * IF ... ELSEIF ... ELSE ... END IF}, {@code BEGIN ... END} blocks and {@code BEGIN / COMMIT /
+ * IF}, {@code BEGIN ... [EXCEPTION WHEN ERROR THEN ...] END} blocks, loops ({@code LOOP}, {@code
+ * WHILE}, {@code REPEAT}, {@code FOR ... IN}), {@code BREAK}/{@code CONTINUE} (with labels), {@code
+ * RAISE}, {@code RETURN}, {@code ASSERT}, {@code EXECUTE IMMEDIATE} and {@code BEGIN / COMMIT /
  * ROLLBACK TRANSACTION}. Parsed from tokens; each SQL statement is translated only when it runs,
  * because the variables it may use are known then (a variable becomes a bound placeholder, like a
  * query parameter).
@@ -16,16 +19,17 @@ import java.util.Set;
 public final class Script {
   /** Words that make a text a script even when it holds a single statement. */
   private static final Set<String> SCRIPT_ONLY =
-      Set.of("DECLARE", "SET", "IF", "BEGIN", "COMMIT", "ROLLBACK");
-
-  /** Script statements the local server does not run; each named in its refusal. */
-  private static final Set<String> NOT_SERVED =
       Set.of(
+          "DECLARE",
+          "SET",
+          "IF",
+          "BEGIN",
+          "COMMIT",
+          "ROLLBACK",
           "LOOP",
           "WHILE",
           "REPEAT",
           "FOR",
-          "CALL",
           "EXECUTE",
           "RETURN",
           "RAISE",
@@ -33,10 +37,28 @@ public final class Script {
           "LEAVE",
           "CONTINUE",
           "ITERATE",
-          "ASSERT");
+          "ASSERT",
+          "CALL");
 
   /** One statement of a script. */
-  public sealed interface Node permits Sql, Declare, Assign, If, Block, Transaction {
+  public sealed interface Node
+      permits Sql,
+          Declare,
+          Assign,
+          AssignMany,
+          If,
+          Block,
+          Transaction,
+          Loop,
+          While,
+          Repeat,
+          For,
+          Break,
+          Continue,
+          Return,
+          Raise,
+          Assert,
+          Execute {
     /** Where the statement starts, {@code [line:column]}. */
     String position();
   }
@@ -51,6 +73,12 @@ public final class Script {
     /** Translates it, the given variables becoming placeholders bound like parameters. */
     public TranslatedStatement translate(Set<String> variables, ParameterTypes types) {
       return BigQuerySql.translate(withVariables(tokens, variables), types);
+    }
+
+    /** As above, naming the script's temporary tables in its hidden dataset. */
+    public TranslatedStatement translate(
+        Set<String> variables, ParameterTypes types, TempTables temps) {
+      return BigQuerySql.translate(withVariables(temps.apply(tokens), variables), types);
     }
   }
 
@@ -81,8 +109,108 @@ public final class Script {
     }
   }
 
-  /** {@code BEGIN ... END}. */
-  public record Block(Token at, List<Node> body) implements Node {
+  /** {@code SET (a, b) = (x, y)} or {@code = (SELECT AS STRUCT x, y)}: one value per name. */
+  public record AssignMany(Token at, List<String> names, Expression value) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code BEGIN ... [EXCEPTION WHEN ERROR THEN ...] END}; {@code handler} null without one. */
+  public record Block(Token at, List<Node> body, List<Node> handler) implements Node {
+    public Block(Token at, List<Node> body) {
+      this(at, body, null);
+    }
+
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] LOOP ... END LOOP}; {@code label} null without one. */
+  public record Loop(Token at, String label, List<Node> body) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] WHILE condition DO ... END WHILE}. */
+  public record While(Token at, String label, Expression condition, List<Node> body)
+      implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] REPEAT ... UNTIL condition END REPEAT}: the body runs at least once. */
+  public record Repeat(Token at, String label, List<Node> body, Expression until) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code [label:] FOR variable IN (query) DO ... END FOR}: one iteration per row. */
+  public record For(Token at, String label, String variable, Sql query, List<Node> body)
+      implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code BREAK} / {@code LEAVE [label]}: leaves the innermost (or the labelled) loop. */
+  public record Break(Token at, String label) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code CONTINUE} / {@code ITERATE [label]}: the next iteration of the loop. */
+  public record Continue(Token at, String label) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code RETURN}: ends the script successfully. */
+  public record Return(Token at) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code RAISE [USING MESSAGE = expr]}; {@code message} null re-raises the handled error. */
+  public record Raise(Token at, Expression message) implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /** {@code ASSERT expr [AS 'description']}; {@code text} is the expression as written. */
+  public record Assert(Token at, Expression condition, String description, String text)
+      implements Node {
+    @Override
+    public String position() {
+      return at.position();
+    }
+  }
+
+  /**
+   * {@code EXECUTE IMMEDIATE sql [INTO a, b] [USING expr [AS name], ...]}; {@code usingNames} holds
+   * null for an unnamed (positional) value.
+   */
+  public record Execute(
+      Token at, Expression sql, List<String> into, List<Expression> using, List<String> usingNames)
+      implements Node {
     @Override
     public String position() {
       return at.position();
@@ -103,6 +231,42 @@ public final class Script {
       return tokens.get(0).position();
     }
 
+    /** The expression as written (comments removed). */
+    public String text() {
+      return textOf(tokens);
+    }
+
+    /**
+     * {@code (SELECT [AS STRUCT] ...)} as the query inside, {@code (x, y)} as {@code SELECT x, y},
+     * or null for another expression: the values of {@code SET (a, b) = ...}.
+     */
+    public Sql asRow() {
+      if (tokens.size() < 3
+          || !tokens.get(0).isSymbol("(")
+          || closing(tokens, 0) != tokens.size() - 1) {
+        return null;
+      }
+      List<Token> inside = tokens.subList(1, tokens.size() - 1);
+      List<Token> select = new ArrayList<>();
+      if (inside.get(0).isWord("SELECT")) {
+        select.add(inside.get(0));
+        int from = 1;
+        if (inside.size() > 3 && inside.get(1).isWord("AS") && inside.get(2).isWord("STRUCT")) {
+          from = 3;
+        }
+        select.addAll(inside.subList(from, inside.size()));
+        return new Sql(List.copyOf(select));
+      }
+      if (!hasTopLevelComma(inside)) {
+        return null;
+      }
+      Token first = inside.get(0);
+      select.add(new Token(Kind.WORD, "SELECT", "SELECT", "", first.line(), first.column()));
+      select.add(withBefore(first, " "));
+      select.addAll(inside.subList(1, inside.size()));
+      return new Sql(List.copyOf(select));
+    }
+
     /** The expression as a one-column query, variables becoming placeholders. */
     public TranslatedStatement translate(Set<String> variables, ParameterTypes types) {
       List<Token> select = new ArrayList<>();
@@ -116,13 +280,27 @@ public final class Script {
   }
 
   private final List<Node> statements;
+  private final Map<Node, String> texts;
+  private final boolean createsTempTables;
 
-  private Script(List<Node> statements) {
+  private Script(List<Node> statements, Map<Node, String> texts, boolean createsTempTables) {
     this.statements = List.copyOf(statements);
+    this.texts = texts;
+    this.createsTempTables = createsTempTables;
+  }
+
+  /** Whether a statement creates a temporary table (the script then needs a hidden dataset). */
+  public boolean createsTempTables() {
+    return createsTempTables;
   }
 
   public List<Node> statements() {
     return statements;
+  }
+
+  /** The statement as written (comments removed): BigQuery's {@code @@error.statement_text}. */
+  public String textOf(Node node) {
+    return texts.getOrDefault(node, "");
   }
 
   /**
@@ -144,9 +322,11 @@ public final class Script {
       return false;
     }
     Token first = tokens.get(0);
-    if (first.kind() == Kind.WORD
-        && (SCRIPT_ONLY.contains(first.upper()) || NOT_SERVED.contains(first.upper()))) {
+    if (first.kind() == Kind.WORD && SCRIPT_ONLY.contains(first.upper())) {
       return true;
+    }
+    if (end > 2 && first.isIdentifier() && tokens.get(1).isSymbol(":")) {
+      return true; // a labelled loop
     }
     for (int i = 0; i < end; i++) {
       if (tokens.get(i).isSymbol(";")) {
@@ -159,13 +339,49 @@ public final class Script {
   /** Parses a script; a syntax error names its position. */
   public static Script parse(String sql) {
     List<Token> tokens = Tokenizer.tokenize(sql);
-    Parser p = new Parser(tokens);
+    ScriptParser p = new ScriptParser(tokens);
     List<Node> body = p.statements(Set.of());
     if (p.i < tokens.size()) {
       Token t = tokens.get(p.i);
       throw Rewriter.syntax("Unexpected keyword " + t.upper(), t);
     }
-    return new Script(body);
+    return new Script(body, p.texts, TempTables.creates(tokens));
+  }
+
+  /** Tokens as text: each with the whitespace before it, the first without. */
+  static String textOf(List<Token> tokens) {
+    StringBuilder out = new StringBuilder();
+    for (Token t : tokens) {
+      out.append(out.length() == 0 ? "" : t.before()).append(t.text());
+    }
+    return out.toString();
+  }
+
+  private static boolean hasTopLevelComma(List<Token> tokens) {
+    int depth = 0;
+    for (Token t : tokens) {
+      if (t.isSymbol("(") || t.isSymbol("[")) {
+        depth++;
+      } else if (t.isSymbol(")") || t.isSymbol("]")) {
+        depth--;
+      } else if (depth == 0 && t.isSymbol(",")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static int closing(List<Token> tokens, int open) {
+    int depth = 0;
+    for (int k = open; k < tokens.size(); k++) {
+      Token t = tokens.get(k);
+      if (t.isSymbol("(") || t.isSymbol("[")) {
+        depth++;
+      } else if ((t.isSymbol(")") || t.isSymbol("]")) && --depth == 0) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** Replaces words naming declared variables by parameter tokens. */
@@ -173,9 +389,28 @@ public final class Script {
     if (variables.isEmpty()) {
       return tokens;
     }
+    Set<Integer> names = NamePositions.of(tokens);
     List<Token> out = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
       Token t = tokens.get(i);
+      if (names.contains(i)) {
+        out.add(t); // a table or a column being written, never a variable
+        continue;
+      }
+      // "row.field" of a FOR variable and "@@error.message" are variables of their own.
+      if (i + 2 < tokens.size()
+          && (t.isIdentifier() || t.text().startsWith("@@"))
+          && tokens.get(i + 1).isSymbol(".")
+          && (i == 0 || !tokens.get(i - 1).isSymbol("."))) {
+        String dotted = (t.value() + "." + tokens.get(i + 2).value()).toLowerCase(Locale.ROOT);
+        if (variables.contains(dotted)) {
+          String text =
+              t.text().startsWith("@@") ? dotted : t.text() + "." + tokens.get(i + 2).text();
+          out.add(new Token(Kind.PARAM, text, dotted, t.before(), t.line(), t.column()));
+          i += 2;
+          continue;
+        }
+      }
       boolean afterDotOrAs =
           i > 0 && (tokens.get(i - 1).isSymbol(".") || tokens.get(i - 1).isWord("AS"));
       boolean call = i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(");
@@ -193,222 +428,5 @@ public final class Script {
 
   private static Token withBefore(Token t, String before) {
     return new Token(t.kind(), t.text(), t.value(), before, t.line(), t.column());
-  }
-
-  /** Recursive descent over the tokens; {@code i} is the next token. */
-  private static final class Parser {
-    private final List<Token> tokens;
-    int i;
-
-    Parser(List<Token> tokens) {
-      this.tokens = tokens;
-    }
-
-    /**
-     * Statements until the end or a word in {@code stops} (END, ELSE, ELSEIF) at statement start.
-     */
-    List<Node> statements(Set<String> stops) {
-      List<Node> out = new ArrayList<>();
-      while (i < tokens.size()) {
-        Token t = tokens.get(i);
-        if (t.isSymbol(";")) {
-          i++;
-          continue;
-        }
-        if (t.kind() == Kind.WORD && stops.contains(t.upper())) {
-          return out;
-        }
-        out.add(statement());
-        if (i < tokens.size()) {
-          Token end = tokens.get(i);
-          if (end.isSymbol(";")) {
-            i++;
-          } else if (!(end.kind() == Kind.WORD && stops.contains(end.upper()))) {
-            throw Rewriter.syntax("Expected \";\" but got " + describe(end), end);
-          }
-        }
-      }
-      if (!stops.isEmpty()) {
-        throw Rewriter.syntax("Unexpected end of script", tokens.get(tokens.size() - 1));
-      }
-      return out;
-    }
-
-    private Node statement() {
-      Token t = tokens.get(i);
-      String word = t.kind() == Kind.WORD ? t.upper() : "";
-      switch (word) {
-        case "DECLARE":
-          return declare(t);
-        case "SET":
-          return assign(t);
-        case "IF":
-          return ifStatement(t);
-        case "BEGIN":
-          if (peek(1).isWord("TRANSACTION")) {
-            i += 2;
-            return new Transaction(t, "BEGIN");
-          }
-          i++;
-          List<Node> body = statements(Set.of("END", "EXCEPTION"));
-          if (peek(0).isWord("EXCEPTION")) {
-            throw new SqlTranslationException(
-                "BEGIN ... EXCEPTION is not supported by the local server at "
-                    + peek(0).position());
-          }
-          i++; // END
-          return new Block(t, body);
-        case "COMMIT":
-        case "ROLLBACK":
-          i++;
-          if (peek(0).isWord("TRANSACTION")) {
-            i++;
-          }
-          return new Transaction(t, word);
-        default:
-          if (NOT_SERVED.contains(word)) {
-            throw new SqlTranslationException(
-                word + " statements are not supported by the local server at " + t.position());
-          }
-          return new Sql(until(i, true));
-      }
-    }
-
-    private Declare declare(Token at) {
-      i++;
-      List<String> names = new ArrayList<>();
-      while (true) {
-        Token name = peek(0);
-        if (!name.isIdentifier()) {
-          throw Rewriter.syntax("Expected a variable name but got " + describe(name), name);
-        }
-        names.add(name.value().toLowerCase(Locale.ROOT));
-        i++;
-        if (peek(0).isSymbol(",")) {
-          i++;
-          continue;
-        }
-        break;
-      }
-      String type = null;
-      if (!peek(0).isWord("DEFAULT") && !peek(0).isSymbol(";")) {
-        TypeTranslator.Parsed parsed = TypeTranslator.parse(tokens, i);
-        type = parsed.duckDb();
-        i = parsed.end();
-      }
-      Expression value = null;
-      if (peek(0).isWord("DEFAULT")) {
-        i++;
-        value = new Expression(until(i, true));
-      }
-      if (type == null && value == null) {
-        throw Rewriter.syntax("Expected a type or DEFAULT in DECLARE", at);
-      }
-      return new Declare(at, names, type, value);
-    }
-
-    private Assign assign(Token at) {
-      i++;
-      Token name = peek(0);
-      if (!name.isIdentifier()) {
-        throw new SqlTranslationException(
-            "SET "
-                + describe(name)
-                + " is not supported by the local server (only SET variable = expression) at "
-                + name.position());
-      }
-      i++;
-      if (!peek(0).isSymbol("=")) {
-        throw Rewriter.syntax("Expected \"=\" but got " + describe(peek(0)), peek(0));
-      }
-      i++;
-      return new Assign(at, name.value().toLowerCase(Locale.ROOT), new Expression(until(i, true)));
-    }
-
-    private If ifStatement(Token at) {
-      List<Expression> conditions = new ArrayList<>();
-      List<List<Node>> bodies = new ArrayList<>();
-      List<Node> orElse = List.of();
-      i++;
-      conditions.add(new Expression(condition()));
-      bodies.add(statements(Set.of("ELSEIF", "ELSE", "END")));
-      while (peek(0).isWord("ELSEIF")) {
-        i++;
-        conditions.add(new Expression(condition()));
-        bodies.add(statements(Set.of("ELSEIF", "ELSE", "END")));
-      }
-      if (peek(0).isWord("ELSE")) {
-        i++;
-        orElse = statements(Set.of("END"));
-      }
-      i++; // END
-      if (!peek(0).isWord("IF")) {
-        throw Rewriter.syntax("Expected keyword IF but got " + describe(peek(0)), peek(0));
-      }
-      i++;
-      return new If(at, conditions, bodies, orElse);
-    }
-
-    /** The tokens of an IF condition, up to its THEN (CASE ... THEN inside is skipped). */
-    private List<Token> condition() {
-      int start = i;
-      int depth = 0;
-      int cases = 0;
-      while (i < tokens.size()) {
-        Token t = tokens.get(i);
-        if (t.isSymbol("(") || t.isSymbol("[")) {
-          depth++;
-        } else if (t.isSymbol(")") || t.isSymbol("]")) {
-          depth--;
-        } else if (t.isWord("CASE")) {
-          cases++;
-        } else if (t.isWord("END") && cases > 0) {
-          cases--;
-        } else if (depth == 0 && cases == 0 && t.isWord("THEN")) {
-          if (i == start) {
-            throw Rewriter.syntax("Expected a condition after IF", t);
-          }
-          List<Token> out = tokens.subList(start, i);
-          i++;
-          return List.copyOf(out);
-        }
-        i++;
-      }
-      throw Rewriter.syntax("Expected keyword THEN", tokens.get(tokens.size() - 1));
-    }
-
-    /** Tokens from {@code start} to the next top-level ";" (or the end); moves past them. */
-    private List<Token> until(int start, boolean nonEmpty) {
-      int depth = 0;
-      int j = start;
-      while (j < tokens.size()) {
-        Token t = tokens.get(j);
-        if (t.isSymbol("(") || t.isSymbol("[")) {
-          depth++;
-        } else if (t.isSymbol(")") || t.isSymbol("]")) {
-          depth--;
-        } else if (depth == 0 && t.isSymbol(";")) {
-          break;
-        }
-        j++;
-      }
-      if (nonEmpty && j == start) {
-        throw Rewriter.syntax("Unexpected \";\"", tokens.get(Math.min(j, tokens.size() - 1)));
-      }
-      i = j;
-      return List.copyOf(tokens.subList(start, j));
-    }
-
-    private Token peek(int ahead) {
-      int k = i + ahead;
-      if (k >= tokens.size()) {
-        throw Rewriter.syntax("Unexpected end of script", tokens.get(tokens.size() - 1));
-      }
-      return tokens.get(k);
-    }
-
-    private static String describe(Token t) {
-      return t.kind() == Kind.WORD ? "keyword " + t.upper() : "\"" + t.text() + "\"";
-    }
   }
 }

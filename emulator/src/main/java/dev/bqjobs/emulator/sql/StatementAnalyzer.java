@@ -188,9 +188,9 @@ final class StatementAnalyzer {
       j += 2;
     }
     if (at(j).isWord("TEMP") || at(j).isWord("TEMPORARY")) {
+      // In a script, TempTables has made it a table of the script's dataset before this point.
       throw new SqlTranslationException(
-          "Use of CREATE TEMPORARY TABLE requires a script or session; scripts are not supported by"
-              + " the local server");
+          "Use of CREATE TEMPORARY TABLE requires a script or session at " + at(j).position());
     }
     String what = at(j).upper();
     j++;

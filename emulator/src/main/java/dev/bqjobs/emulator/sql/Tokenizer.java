@@ -123,22 +123,21 @@ final class Tokenizer {
       return number(before, startLine, startCol);
     }
     if (c == '@') {
-      if (sql.startsWith("@@", pos)) {
-        throw error(
-            "System variables (@@) are not supported by the local server", startLine, startCol);
-      }
-      int end = pos + 1;
+      // @@error.message is a script's system variable: a PARAM "@@error" the script binds.
+      boolean system = sql.startsWith("@@", pos);
+      int nameStart = system ? pos + 2 : pos + 1;
+      int end = nameStart;
       while (end < sql.length() && isWordPart(sql.charAt(end))) {
         end++;
       }
-      if (end == pos + 1) {
+      if (end == nameStart) {
         throw error("Illegal input character \"@\"", startLine, startCol);
       }
       pos = end;
       return new Token(
           Kind.PARAM,
           sql.substring(start, end),
-          sql.substring(start + 1, end),
+          system ? sql.substring(start, end) : sql.substring(start + 1, end),
           before,
           startLine,
           startCol);

@@ -204,9 +204,7 @@ public class BigQuerySqlTest {
         containsString("CREATE TABLE with a column list AS SELECT"));
     assertThat(
         error("CREATE TEMP TABLE t (a INT64)"),
-        equalTo(
-            "Use of CREATE TEMPORARY TABLE requires a script or session; scripts are not supported"
-                + " by the local server"));
+        equalTo("Use of CREATE TEMPORARY TABLE requires a script or session at [1:8]"));
     assertThat(
         error("#legacySQL\nSELECT 1"), equalTo("Legacy SQL is not supported by the local server"));
     assertThat(

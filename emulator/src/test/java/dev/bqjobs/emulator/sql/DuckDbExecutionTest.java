@@ -274,9 +274,9 @@ public class DuckDbExecutionTest {
     assertThat(except.rows().get(1), contains("3", "CY", "ops"));
     Result unnest = query("SELECT x FROM UNNEST([3, 4]) AS x ORDER BY x");
     assertThat(unnest.rows().get(1), contains("4"));
-    // DuckDB has no WITH OFFSET: refused as not supported, naming the construct.
-    assertThrows(
-        SqlTranslationException.class, () -> query("SELECT x FROM UNNEST([3]) AS x WITH OFFSET"));
+    // DuckDB has no WITH OFFSET: its WITH ORDINALITY, counted from 0.
+    Result offsets = query("SELECT x, o FROM UNNEST([3, 4]) AS x WITH OFFSET AS o ORDER BY o");
+    assertThat(offsets.rows().get(1), contains("4", "1"));
   }
 
   @Test

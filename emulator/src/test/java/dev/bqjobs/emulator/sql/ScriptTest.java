@@ -62,10 +62,103 @@ public class ScriptTest {
             .getMessage(),
         equalTo("Syntax error: Unexpected end of script at [1:22]"));
     assertThat(
-        assertThrows(
-                SqlTranslationException.class,
-                () -> Script.parse("WHILE TRUE DO SELECT 1; END WHILE"))
+        assertThrows(SqlTranslationException.class, () -> Script.parse("CALL ds.proc()"))
             .getMessage(),
-        equalTo("WHILE statements are not supported by the local server at [1:1]"));
+        equalTo("CALL statements are not supported by the local server at [1:1]"));
+  }
+
+  @Test
+  public void loopsLabelsAndHandlersParse() {
+    Script s =
+        Script.parse(
+            "outer_loop: WHILE x < 3 DO\n"
+                + "  REPEAT SET x = x + 1; UNTIL CASE WHEN x > 1 THEN TRUE END END REPEAT;\n"
+                + "  FOR r IN (SELECT 1 AS a) DO CONTINUE outer_loop; END FOR;\n"
+                + "END WHILE outer_loop;\n"
+                + "BEGIN SELECT 1; EXCEPTION WHEN ERROR THEN RAISE; END;\n"
+                + "ASSERT x > 0 AS 'positive';\n"
+                + "SET (a, b) = (1, 2);\n"
+                + "EXECUTE IMMEDIATE 'SELECT ?' INTO a USING 5;");
+    List<Script.Node> nodes = s.statements();
+    Script.While loop = (Script.While) nodes.get(0);
+    assertThat(loop.label(), equalTo("outer_loop"));
+    assertThat(loop.body().get(0), instanceOf(Script.Repeat.class));
+    Script.For each = (Script.For) loop.body().get(1);
+    assertThat(each.variable(), equalTo("r"));
+    assertThat(((Script.Continue) each.body().get(0)).label(), equalTo("outer_loop"));
+    Script.Block block = (Script.Block) nodes.get(1);
+    assertThat(block.handler().get(0), instanceOf(Script.Raise.class));
+    assertThat(s.textOf(block.body().get(0)), equalTo("SELECT 1"));
+    Script.Assert check = (Script.Assert) nodes.get(2);
+    assertThat(check.description(), equalTo("positive"));
+    assertThat(check.text(), equalTo("x > 0"));
+    assertThat(((Script.AssignMany) nodes.get(3)).names(), contains("a", "b"));
+    Script.Execute execute = (Script.Execute) nodes.get(4);
+    assertThat(execute.into(), contains("a"));
+    assertThat(execute.using(), hasSize(1));
+    assertThat(Script.isScript("l1: LOOP BREAK; END LOOP"), equalTo(true));
+  }
+
+  @Test
+  public void misplacedJumpsAndLabelsAreSyntaxErrors() {
+    assertThat(
+        assertThrows(SqlTranslationException.class, () -> Script.parse("SELECT 1; CONTINUE;"))
+            .getMessage(),
+        equalTo("Syntax error: CONTINUE is only allowed inside a loop at [1:11]"));
+    assertThat(
+        assertThrows(
+                SqlTranslationException.class, () -> Script.parse("LOOP BREAK nowhere; END LOOP"))
+            .getMessage(),
+        equalTo("Syntax error: Unknown label nowhere at [1:12]"));
+    assertThat(
+        assertThrows(SqlTranslationException.class, () -> Script.parse("a: LOOP BREAK; END LOOP b"))
+            .getMessage(),
+        equalTo("Syntax error: Mismatched end label b for label a at [1:25]"));
+    assertThat(
+        assertThrows(SqlTranslationException.class, () -> Script.parse("SELECT 1; RAISE;"))
+            .getMessage(),
+        equalTo(
+            "Syntax error: RAISE without USING MESSAGE is only allowed in an exception handler"
+                + " at [1:11]"));
+  }
+
+  @Test
+  public void tempTablesAreNamedInTheScriptsDataset() {
+    TempTables temps = new TempTables(TempTables.datasetFor("US", "job-1"));
+    Script s =
+        Script.parse(
+            "CREATE TEMP TABLE t AS SELECT 1 AS t;\n"
+                + "SELECT t.t, u.x FROM t, ds.u AS u WHERE t.t IN (SELECT t FROM t)");
+    assertThat(s.createsTempTables(), equalTo(true));
+    String create =
+        ((Script.Sql) s.statements().get(0)).translate(Set.of(), null, temps).duckDbSql();
+    assertThat(create, equalTo("CREATE TABLE \"_script_US_job_1\".\"t\" AS SELECT 1 AS t"));
+    String select =
+        ((Script.Sql) s.statements().get(1)).translate(Set.of(), null, temps).duckDbSql();
+    // Only table positions change: t.t and the column t stay as written.
+    assertThat(
+        select,
+        equalTo(
+            "SELECT t.t, u.x FROM \"_script_US_job_1\".\"t\", ds.u AS u WHERE t.t IN (SELECT t"
+                + " FROM \"_script_US_job_1\".\"t\")"));
+  }
+
+  @Test
+  public void variablesNeverReplaceTablesOrWrittenColumns() {
+    Script s =
+        Script.parse(
+            "INSERT n (n, t) VALUES (n, t);\n"
+                + "UPDATE ds.n SET n = n + 1, t = t WHERE n > 0;\n"
+                + "CREATE TABLE ds.x (n INT64, t STRING)");
+    List<String> sql = new java.util.ArrayList<>();
+    for (Script.Node node : s.statements()) {
+      sql.add(((Script.Sql) node).translate(Set.of("n", "t"), null).duckDbSql());
+    }
+    assertThat(
+        sql,
+        contains(
+            "INSERT INTO n (n, t) VALUES ($1, $2)",
+            "UPDATE ds.n SET n = $1 + 1, t = $2 WHERE $1 > 0",
+            "CREATE TABLE ds.x (n BIGINT, t VARCHAR)"));
   }
 }
