@@ -50,7 +50,8 @@ final class BenchConfig {
           "Experiments on bqjobs' own options (default: the transform's defaults):",
           "  --bqjobs-inserts-per-second R, --bqjobs-gets-per-second R,",
           "  --bqjobs-poll-initial DURATION, --bqjobs-poll-max DURATION, --bqjobs-shards N,",
-          "  --bqjobs-max-concurrent-jobs N (instead of the server cap), --bqjobs-max-queued-jobs N");
+          "  --bqjobs-max-concurrent-jobs N (instead of the server cap), --bqjobs-max-queued-jobs N,",
+          "  --bqjobs-lean-results (withLeanResults: final states from jobs.list, no jobs.get)");
 
   /** The long-jobs workload: 200 jobs of 5 s..60 s. */
   static final String LONG_RUNTIME = "5s..60s";
@@ -79,6 +80,10 @@ final class BenchConfig {
 
   @Nullable Double bqjobsInsertsPerSecond;
   @Nullable Double bqjobsGetsPerSecond;
+
+  /** bqjobs with {@code withLeanResults()}. */
+  boolean bqjobsLeanResults;
+
   @Nullable Long bqjobsPollInitialMillis;
   @Nullable Long bqjobsPollMaxMillis;
   @Nullable Integer bqjobsShards;
@@ -128,6 +133,7 @@ final class BenchConfig {
     return name.equals("scaling")
         || name.equals("long-jobs")
         || name.equals("no-long-jobs")
+        || name.equals("bqjobs-lean-results")
         || name.equals("help");
   }
 
@@ -141,6 +147,9 @@ final class BenchConfig {
         break;
       case "no-long-jobs":
         noLongJobs = true;
+        break;
+      case "bqjobs-lean-results":
+        bqjobsLeanResults = true;
         break;
       default:
         help = true;
@@ -278,7 +287,8 @@ final class BenchConfig {
         || bqjobsPollMaxMillis != null
         || bqjobsShards != null
         || bqjobsMaxConcurrentJobs != null
-        || bqjobsMaxQueuedJobs != null;
+        || bqjobsMaxQueuedJobs != null
+        || bqjobsLeanResults;
   }
 
   /** The server jar: the flag, else the usual places from the working dir and from this jar. */

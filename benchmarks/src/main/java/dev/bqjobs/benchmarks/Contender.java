@@ -93,6 +93,9 @@ abstract class Contender {
       if (c.bqjobsShards != null) {
         run = run.withNumShards(c.bqjobsShards);
       }
+      if (c.bqjobsLeanResults) {
+        run = run.withLeanResults();
+      }
       BigQueryJobs.Result result =
           keys.apply(
                   "ToRequests",

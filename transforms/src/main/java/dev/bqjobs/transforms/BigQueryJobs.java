@@ -229,7 +229,10 @@ import org.slf4j.LoggerFactory;
  *       slow backstop poll (from twice the mean runtime of finished jobs and the job's age, 1 to 5
  *       min). Listing needs {@code bigquery.jobs.list} (not in {@code roles/bigquery.jobUser}): on
  *       403 the JVM polls that project's jobs one by one. A failed list backs off up to 8 s; about
- *       50 JVMs under one principal reach jobs.list's 100 requests per second.
+ *       50 JVMs under one principal reach jobs.list's 100 requests per second. With {@link
+ *       Run#withLeanResults} the list asks for DONE jobs instead ({@code stateFilter=done}, {@code
+ *       projection=full}, from a few seconds before the oldest job in flight) and a job's entry
+ *       there is its final state: no jobs.get at all while the list detects completion.
  *   <li>{@link Run#withJobTimeout}: 6 hours (BigQuery's own limit) per attempt, from its insert.
  *   <li>{@link Run#withMaxJobAttempts}: 3, counting the first.
  *   <li>{@link Run#withErrorHandler}: none; failures go to {@code failed()} only.
@@ -661,8 +664,13 @@ public final class BigQueryJobs {
      * in each result, keeping everything else (status, totals, destination table). A query's plan
      * and timeline are most of a result's size (a four-stage query's result encodes to 4,351 bytes,
      * 834 without them, measured by {@code LeanResultsTest}); leaving them out matters when a shard
-     * runs many jobs: Spark buffers all outputs of a partition in memory. Default: off, {@link
-     * JobResult#getJob()} is the job as BigQuery returned it.
+     * runs many jobs: Spark buffers all outputs of a partition in memory.
+     *
+     * <p>Lean results also let completion detection take each job's final state from a {@code
+     * jobs.list} of DONE jobs with {@code projection=full} (status with its warnings and errors,
+     * statistics, configuration) instead of one jobs.get per job: the result's job then has no
+     * {@code etag} or {@code selfLink}, and its statistics are what the list gives. Default: off,
+     * {@link JobResult#getJob()} is the job as jobs.get returned it.
      */
     public Run withLeanResults() {
       return toBuilder().setLeanResults(true).build();

@@ -47,6 +47,7 @@ final class BigqueryJobService implements JobService {
       java.util.logging.Logger.getLogger(HttpTransport.class.getName());
 
   private static final List<String> ACTIVE_STATES = List.of("pending", "running");
+  private static final List<String> DONE_STATES = List.of("done");
 
   private final Bigquery client;
 
@@ -143,6 +144,24 @@ final class BigqueryJobService implements JobService {
           .list(projectId)
           .setStateFilter(ACTIVE_STATES)
           .setProjection("minimal")
+          .setMinCreationTime(BigInteger.valueOf(minCreationTime))
+          .setMaxResults(1000L)
+          .setPageToken(pageToken)
+          .execute();
+    } catch (HttpResponseException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public JobList listDone(String projectId, long minCreationTime, @Nullable String pageToken)
+      throws IOException {
+    try {
+      return client
+          .jobs()
+          .list(projectId)
+          .setStateFilter(DONE_STATES)
+          .setProjection("full")
           .setMinCreationTime(BigInteger.valueOf(minCreationTime))
           .setMaxResults(1000L)
           .setPageToken(pageToken)

@@ -1,8 +1,10 @@
 package dev.bqjobs.transforms;
 
+import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobList;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * the list names {@code unreachable} is neither hinted nor left to the slow backstop: its shard
  * polls it per job until a list sees its location again.
  *
+ * <p>With final states ({@code withLeanResults}), the list asks for DONE jobs with {@code
+ * projection=full} instead, from {@value #DONE_SKEW_MILLIS} ms before the oldest tracked job: a
+ * tracked job in it is hinted with its entry, which its shard takes as jobs.get's answer, so no get
+ * is made (the entry carries the status with warnings and errors, and the statistics).
+ *
  * <p>Per-job polling stays the backstop and takes over entirely when the list is refused for lack
  * of {@code bigquery.jobs.list} (403: the project is marked, the shards poll each job), when it
  * keeps failing, and while fewer than {@value #MIN_JOBS} jobs are tracked (then gets are cheaper).
@@ -46,6 +53,12 @@ final class FleetWatcher {
   static final long CREATION_SKEW_MILLIS = 60_000;
 
   /**
+   * The same for lists of DONE jobs, shorter because every extra second lists more finished jobs
+   * again: tracked jobs' creation times come from BigQuery's own answers.
+   */
+  static final long DONE_SKEW_MILLIS = 5_000;
+
+  /**
    * One tracked job: when its insert was answered, whether a list says it left, and whether the
    * last list could not see its location at all.
    */
@@ -55,6 +68,12 @@ final class FleetWatcher {
     final long creationTime;
     final long answeredAt;
     volatile boolean hinted;
+
+    /**
+     * With final states from the list: the job as the list gave it once DONE (status, statistics,
+     * configuration), taken as jobs.get's answer; else null.
+     */
+    volatile @Nullable Job finalState;
 
     /**
      * The last list named this job's location {@code unreachable} (or named some location while
@@ -72,6 +91,10 @@ final class FleetWatcher {
 
   private final String project;
   private final TimeSource time;
+
+  /** List DONE jobs with their final state ({@code projection=full}) instead of active ones. */
+  private final boolean finalStates;
+
   private final Map<String, Entry> tracked = new ConcurrentHashMap<>();
   private final ReentrantLock listing = new ReentrantLock();
   private volatile boolean denied;
@@ -87,14 +110,21 @@ final class FleetWatcher {
   private long runtimeCount;
 
   FleetWatcher(String project, TimeSource time) {
+    this(project, time, false);
+  }
+
+  FleetWatcher(String project, TimeSource time, boolean finalStates) {
     this.project = project;
     this.time = time;
+    this.finalStates = finalStates;
   }
 
   /** The watcher of one transform's jobs in one project, in this JVM. */
-  static FleetWatcher perJvm(String transformId, String project, TimeSource time) {
+  static FleetWatcher perJvm(
+      String transformId, String project, TimeSource time, boolean finalStates) {
     return PER_JVM.computeIfAbsent(
-        transformId + "/" + project + "/" + time, k -> new FleetWatcher(project, time));
+        transformId + "/" + project + "/" + time,
+        k -> new FleetWatcher(project, time, finalStates));
   }
 
   /** A job's insert (or reattach) was answered and it is not DONE. */
@@ -154,6 +184,24 @@ final class FleetWatcher {
     return lists;
   }
 
+  /** A DONE entry of a full-projection list, with the status a final state needs. */
+  private static boolean isFinal(JobList.Jobs j) {
+    return j.getStatus() != null && "DONE".equals(j.getStatus().getState());
+  }
+
+  /** The list's entry as the job resource jobs.get would give (no etag or selfLink). */
+  private static Job asJob(JobList.Jobs j) {
+    return new Job()
+        .setId(j.getId())
+        .setKind(j.getKind())
+        .setJobReference(j.getJobReference())
+        .setStatus(j.getStatus())
+        .setStatistics(j.getStatistics())
+        .setConfiguration(j.getConfiguration())
+        .setUserEmail(j.getUserEmail())
+        .setPrincipalSubject(j.getPrincipalSubject());
+  }
+
   /**
    * Lists if one is due and no other shard is listing; marks the tracked jobs that left the list.
    */
@@ -179,18 +227,28 @@ final class FleetWatcher {
         return;
       }
       Set<String> active = new HashSet<>();
+      Map<String, Job> done = new HashMap<>();
       Set<String> unreachable = new HashSet<>();
       String token = null;
       do {
+        long from = Math.max(0, oldest - (finalStates ? DONE_SKEW_MILLIS : CREATION_SKEW_MILLIS));
         JobList page =
-            service.listActive(project, Math.max(0, oldest - CREATION_SKEW_MILLIS), token);
+            finalStates
+                ? service.listDone(project, from, token)
+                : service.listActive(project, from, token);
         synchronized (this) {
           lists++;
         }
         if (page.getJobs() != null) {
           for (JobList.Jobs j : page.getJobs()) {
-            if (j.getJobReference() != null) {
-              active.add(j.getJobReference().getJobId());
+            if (j.getJobReference() == null) {
+              continue;
+            }
+            String jobId = j.getJobReference().getJobId();
+            if (!finalStates) {
+              active.add(jobId);
+            } else if (tracked.containsKey(jobId) && isFinal(j)) {
+              done.put(jobId, asJob(j));
             }
           }
         }
@@ -206,7 +264,13 @@ final class FleetWatcher {
             !unreachable.isEmpty()
                 && (e.location == null
                     || unreachable.contains(e.location.toLowerCase(Locale.ROOT)));
-        if (!e.unseen && !active.contains(e.jobId)) {
+        if (e.unseen) {
+          continue;
+        }
+        if (!finalStates && !active.contains(e.jobId)) {
+          e.hinted = true;
+        } else if (finalStates && done.containsKey(e.jobId)) {
+          e.finalState = done.get(e.jobId);
           e.hinted = true;
         }
       }

@@ -36,6 +36,16 @@ interface JobService extends AutoCloseable {
     throw new JobServiceException(403, "accessDenied", "jobs.list is not available here");
   }
 
+  /**
+   * One page of jobs.list: the caller's jobs DONE, created at or after {@code minCreationTime}
+   * (epoch ms), {@code projection=full} (each with its {@code status}, statistics and
+   * configuration). Same permission and fallback as {@link #listActive}.
+   */
+  default JobList listDone(String projectId, long minCreationTime, @Nullable String pageToken)
+      throws IOException {
+    throw new JobServiceException(403, "accessDenied", "jobs.list is not available here");
+  }
+
   @Override
   default void close() {}
 

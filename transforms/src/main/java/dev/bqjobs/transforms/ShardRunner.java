@@ -328,7 +328,7 @@ final class ShardRunner {
       if (!drainReady(output, claims)) {
         return false;
       }
-      boolean watching = watchFleet();
+      boolean watching = watchFleet(output);
       Tracker next = due.peek();
       if (next == null) {
         if (!requests.hasNext()) {
@@ -423,8 +423,9 @@ final class ShardRunner {
    * failing, few jobs), backstop polls are brought forward to the per-job schedule. Returns whether
    * any watcher detects completion now.
    */
-  private boolean watchFleet() {
+  private boolean watchFleet(Output output) {
     boolean watching = false;
+    List<Tracker> listedDone = new ArrayList<>();
     for (FleetWatcher w : watchers.values()) {
       w.maybeList(service);
       boolean active = w.active();
@@ -443,7 +444,9 @@ final class ShardRunner {
             || watchers.get(t.request.project) != w) {
           continue;
         }
-        if (t.fleet.hinted) {
+        if (t.fleet.hinted && t.fleet.finalState != null && t.jobId().equals(t.fleet.jobId)) {
+          listedDone.add(t); // the list gave its final state: no jobs.get
+        } else if (t.fleet.hinted) {
           t.fleet.hinted = false;
           t.backstop = false;
           if (t.dueAt > now) {
@@ -458,6 +461,17 @@ final class ShardRunner {
         }
       }
     }
+    for (Tracker t : listedDone) {
+      Job job = t.fleet.finalState;
+      t.fleet.hinted = false;
+      t.fleet.finalState = null;
+      t.backstop = false;
+      metrics.fleetHints.inc();
+      t.answered();
+      t.confirmed = true;
+      t.notFound = 0;
+      onState(t, job, output); // as if jobs.get had answered with it
+    }
     return watching;
   }
 
@@ -469,7 +483,10 @@ final class ShardRunner {
       return t.fleet;
     }
     FleetWatcher w =
-        watchers.computeIfAbsent(t.request.project, p -> FleetWatcher.perJvm(fleetId, p, time));
+        watchers.computeIfAbsent(
+            t.request.project,
+            // lean results need no query plan: the list's DONE entries can be the final states
+            p -> FleetWatcher.perJvm(fleetId, p, time, settings.leanResults));
     if (t.fleet != null) {
       w.untrack(t.fleet);
     }

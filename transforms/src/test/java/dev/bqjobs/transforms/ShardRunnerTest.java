@@ -158,6 +158,49 @@ public class ShardRunnerTest {
   }
 
   @Test
+  public void withLeanResultsTheListsDoneEntriesAreTheFinalStatesWithoutGets() throws Exception {
+    // Lean results need no query plan, so a full-projection list of DONE jobs gives each job's
+    // final state (status with warnings and errors, statistics) and no jobs.get is needed.
+    bq.setPlanner(
+        job -> {
+          int i = Integer.parseInt(sql(job).substring("SELECT ".length()));
+          long runtime = 5_000 + (i * 7_919L) % 55_000;
+          if (i % 10 == 3) {
+            return Plan.warn(runtime, "row 7: bad value");
+          }
+          return i % 10 == 7 ? Plan.fail(runtime, "invalidQuery") : Plan.succeed(runtime);
+        });
+    fleetId = "fleet-" + System.nanoTime();
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    List<JobResult> results =
+        run(jobs, new RunSettings(50, 1_000, 30_000, HOUR, 3, 1e6, 1e6).withLeanResults(true));
+    Map<Outcome, Integer> outcomes = new HashMap<>();
+    for (JobResult r : results) {
+      outcomes.merge(r.getOutcome(), 1, Integer::sum);
+      assertEquals("DONE", r.getJob().getStatus().getState());
+      assertNotNull(r.getJob().getStatistics().getEndTime());
+      int i = Integer.parseInt(r.getKey().substring(1));
+      Outcome expected =
+          i % 10 == 3
+              ? Outcome.SUCCEEDED_WITH_WARNINGS
+              : i % 10 == 7 ? Outcome.FAILED : Outcome.SUCCEEDED;
+      assertEquals(r.getKey(), expected, r.getOutcome());
+    }
+    assertEquals(
+        Map.of(Outcome.SUCCEEDED, 80, Outcome.SUCCEEDED_WITH_WARNINGS, 10, Outcome.FAILED, 10),
+        outcomes);
+    bq.executions().values().forEach(n -> assertEquals(1, (int) n));
+    // the failed ones are not rerun (invalidQuery is permanent); gets only for the last few jobs,
+    // when fewer than FleetWatcher.MIN_JOBS are left and polling each is cheaper than listing
+    // (with jobs.get deciding, the same run costs about 100: theFleetsJobsListFindsEndedJobs...)
+    assertThat(bq.calls(Call.GET), lessThanOrEqualTo(20));
+    assertThat(bq.calls(Call.LIST), lessThanOrEqualTo(100));
+  }
+
+  @Test
   public void withoutJobsListPermissionEachJobIsPolled() throws Exception {
     bq.setPlanner(job -> Plan.succeed(3_000));
     bq.fail(Call.LIST, id -> true, 1, 403, "accessDenied");
