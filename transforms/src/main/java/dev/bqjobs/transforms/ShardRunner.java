@@ -331,6 +331,9 @@ final class ShardRunner {
       boolean watching = watchFleet(output);
       Tracker next = due.peek();
       if (next == null) {
+        if (!ready.isEmpty()) {
+          continue; // the list's final states ended the last jobs: emit them first
+        }
         if (!requests.hasNext()) {
           return true; // nothing in flight, nothing left, nothing owed
         }

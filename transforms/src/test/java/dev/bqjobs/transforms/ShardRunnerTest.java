@@ -201,6 +201,23 @@ public class ShardRunnerTest {
   }
 
   @Test
+  public void jobsThatAllEndInOneListAreAllEmitted() throws Exception {
+    // The list ends every job of the shard at once: nothing is left to poll, and the results the
+    // list produced must still go out before the shard ends.
+    bq.setPlanner(job -> Plan.succeed(10_000));
+    fleetId = "fleet-" + System.nanoTime();
+    List<PreparedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      jobs.add(prepare(query("SELECT " + i).withKey("k" + i)));
+    }
+    List<JobResult> results =
+        run(jobs, new RunSettings(10, 1_000, 30_000, HOUR, 3, 1e6, 1e6).withLeanResults(true));
+    results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
+    // at most the last few, polled once fewer than FleetWatcher.MIN_JOBS are left to list
+    assertThat(bq.calls(Call.GET), lessThan(FleetWatcher.MIN_JOBS));
+  }
+
+  @Test
   public void withoutJobsListPermissionEachJobIsPolled() throws Exception {
     bq.setPlanner(job -> Plan.succeed(3_000));
     bq.fail(Call.LIST, id -> true, 1, 403, "accessDenied");
