@@ -393,8 +393,11 @@ final class ScriptParser {
     }
   }
 
-  private Declare declare(Token at) {
-    i++;
+  /**
+   * Reads {@code a, b, c}: one or more variable names, lower-cased because variables are not case
+   * sensitive; stops at the first token after the last name.
+   */
+  private List<String> variableNames() {
     List<String> names = new ArrayList<>();
     while (true) {
       Token name = peek(0);
@@ -403,12 +406,16 @@ final class ScriptParser {
       }
       names.add(name.value().toLowerCase(Locale.ROOT));
       i++;
-      if (peek(0).isSymbol(",")) {
-        i++;
-        continue;
+      if (!peek(0).isSymbol(",")) {
+        return names;
       }
-      break;
+      i++;
     }
+  }
+
+  private Declare declare(Token at) {
+    i++;
+    List<String> names = variableNames();
     String type = null;
     if (!peek(0).isWord("DEFAULT") && !peek(0).isSymbol(";")) {
       TypeTranslator.Parsed parsed = TypeTranslator.parse(tokens, i);
@@ -449,24 +456,11 @@ final class ScriptParser {
 
   private AssignMany assignMany(Token at) {
     i++; // (
-    List<String> names = new ArrayList<>();
-    while (true) {
-      Token name = peek(0);
-      if (!name.isIdentifier()) {
-        throw Rewriter.syntax("Expected a variable name but got " + describe(name), name);
-      }
-      names.add(name.value().toLowerCase(Locale.ROOT));
-      i++;
-      if (peek(0).isSymbol(",")) {
-        i++;
-        continue;
-      }
-      if (!peek(0).isSymbol(")")) {
-        throw Rewriter.syntax("Expected \")\" but got " + describe(peek(0)), peek(0));
-      }
-      i++;
-      break;
+    List<String> names = variableNames();
+    if (!peek(0).isSymbol(")")) {
+      throw Rewriter.syntax("Expected \")\" but got " + describe(peek(0)), peek(0));
     }
+    i++;
     if (!peek(0).isSymbol("=")) {
       throw Rewriter.syntax("Expected \"=\" but got " + describe(peek(0)), peek(0));
     }

@@ -130,22 +130,10 @@ final class Unnests {
    * at the same bracket depth, before any other clause or a comma.
    */
   private static boolean afterLimit(List<Token> tokens, int i) {
-    int depth = 0;
-    for (int k = i - 1; k >= 0; k--) {
-      Token t = tokens.get(k);
-      if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth++;
-      } else if (t.isSymbol("(") || t.isSymbol("[")) {
-        if (depth-- == 0) {
-          return false;
-        }
-      } else if (depth == 0 && t.isWord("LIMIT")) {
-        return true;
-      } else if (depth == 0
-          && (t.isSymbol(",") || (t.kind() == Token.Kind.WORD && CLAUSES.contains(t.upper())))) {
-        return false;
-      }
-    }
-    return false;
+    return BackwardScan.foundBeforeStop(
+        tokens,
+        i - 1,
+        t -> t.isWord("LIMIT"),
+        t -> t.isSymbol(",") || (t.kind() == Token.Kind.WORD && CLAUSES.contains(t.upper())));
   }
 }
