@@ -3,13 +3,12 @@ package dev.bqjobs.emulator;
 import static dev.bqjobs.emulator.TestSupport.column;
 import static dev.bqjobs.emulator.TestSupport.dataset;
 import static dev.bqjobs.emulator.TestSupport.queryJob;
-import static dev.bqjobs.emulator.TestSupport.run;
+import static dev.bqjobs.emulator.TestSupport.runFailing;
 import static dev.bqjobs.emulator.TestSupport.runOk;
 import static dev.bqjobs.emulator.TestSupport.waitDone;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import com.google.api.services.bigquery.Bigquery;
@@ -74,9 +73,7 @@ public class GoogleSqlScriptingIT {
   }
 
   private ErrorProto failure(String sql) throws Exception {
-    Job done = run(bq, queryJob(P, "fails_" + JOBS.incrementAndGet(), sql));
-    ErrorProto error = done.getStatus().getErrorResult();
-    assertThat(sql + " should fail", error, notNullValue());
+    ErrorProto error = runFailing(bq, queryJob(P, "fails_" + JOBS.incrementAndGet(), sql));
     return error;
   }
 
