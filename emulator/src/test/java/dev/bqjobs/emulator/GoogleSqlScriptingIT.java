@@ -8,6 +8,7 @@ import static dev.bqjobs.emulator.TestSupport.runOk;
 import static dev.bqjobs.emulator.TestSupport.waitDone;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -209,6 +210,9 @@ public class GoogleSqlScriptingIT {
     assertThat(
         value("EXECUTE IMMEDIATE CONCAT('SELECT s FROM sd.t WHERE n = @k') USING 3 AS k;"),
         equalTo("c"));
+    assertThat(
+        failure("EXECUTE IMMEDIATE 'SELECT ? + ?' USING 1;").getMessage(),
+        containsString("EXECUTE IMMEDIATE's SQL reads ? number 2 but USING gives 1 value"));
   }
 
   @Test
