@@ -42,34 +42,16 @@ final class Unnests {
       if (close < 0) {
         continue; // the rewriter reports the unclosed parenthesis
       }
-      int k = close + 1;
-      String alias = null;
-      if (k < tokens.size() && tokens.get(k).isWord("AS")) {
-        k++;
-        if (k >= tokens.size() || !tokens.get(k).isIdentifier()) {
-          throw Rewriter.syntax("Expected an alias after AS", tokens.get(k - 1));
-        }
-      }
-      if (k < tokens.size() && tokens.get(k).isIdentifier()) {
-        alias = tokens.get(k).value();
-        k++;
-      }
+      Alias element = Alias.at(tokens, close + 1);
+      String alias = element.name();
+      int k = element.next();
       String offset = null;
       if (k + 1 < tokens.size()
           && tokens.get(k).isWord("WITH")
           && tokens.get(k + 1).isWord("OFFSET")) {
-        k += 2;
-        offset = "offset";
-        if (k < tokens.size() && tokens.get(k).isWord("AS")) {
-          k++;
-          if (k >= tokens.size() || !tokens.get(k).isIdentifier()) {
-            throw Rewriter.syntax("Expected an alias after AS", tokens.get(k - 1));
-          }
-        }
-        if (k < tokens.size() && tokens.get(k).isIdentifier()) {
-          offset = tokens.get(k).value();
-          k++;
-        }
+        Alias ordinal = Alias.at(tokens, k + 2);
+        offset = ordinal.name() != null ? ordinal.name() : "offset";
+        k = ordinal.next();
       }
       if (offset == null && alias != null) {
         continue;
@@ -103,6 +85,23 @@ final class Unnests {
             new Edits.Replacement(
                 k, ") WITH ORDINALITY AS \"bq_unnest\"(\"bq_element\", \"bq_ordinality\"))"));
       }
+    }
+  }
+
+  /** An optional {@code [AS] name}: the name, null without one, and the index after it. */
+  private record Alias(String name, int next) {
+    static Alias at(List<Token> tokens, int k) {
+      int i = k;
+      if (i < tokens.size() && tokens.get(i).isWord("AS")) {
+        i++;
+        if (i >= tokens.size() || !tokens.get(i).isIdentifier()) {
+          throw Rewriter.syntax("Expected an alias after AS", tokens.get(i - 1));
+        }
+      }
+      if (i < tokens.size() && tokens.get(i).isIdentifier()) {
+        return new Alias(tokens.get(i).value(), i + 1);
+      }
+      return new Alias(null, i);
     }
   }
 
