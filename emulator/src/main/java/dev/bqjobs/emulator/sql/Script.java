@@ -168,7 +168,7 @@ public final class Script {
     public Sql asRow() {
       if (tokens.size() < 3
           || !tokens.get(0).isSymbol("(")
-          || closing(tokens, 0) != tokens.size() - 1) {
+          || Divisions.closing(tokens, 0) != tokens.size() - 1) {
         return null;
       }
       List<Token> inside = tokens.subList(1, tokens.size() - 1);
@@ -182,7 +182,7 @@ public final class Script {
         select.addAll(inside.subList(from, inside.size()));
         return new Sql(List.copyOf(select));
       }
-      if (!hasTopLevelComma(inside)) {
+      if (BracketScans.firstAtTopLevel(inside, t -> t.isSymbol(",")) < 0) {
         return null;
       }
       Token first = inside.get(0);
@@ -280,33 +280,6 @@ public final class Script {
       out.append(out.length() == 0 ? "" : t.before()).append(t.text());
     }
     return out.toString();
-  }
-
-  private static boolean hasTopLevelComma(List<Token> tokens) {
-    int depth = 0;
-    for (Token t : tokens) {
-      if (t.isSymbol("(") || t.isSymbol("[")) {
-        depth++;
-      } else if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth--;
-      } else if (depth == 0 && t.isSymbol(",")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static int closing(List<Token> tokens, int open) {
-    int depth = 0;
-    for (int k = open; k < tokens.size(); k++) {
-      Token t = tokens.get(k);
-      if (t.isSymbol("(") || t.isSymbol("[")) {
-        depth++;
-      } else if ((t.isSymbol(")") || t.isSymbol("]")) && --depth == 0) {
-        return k;
-      }
-    }
-    return -1;
   }
 
   /** Replaces words naming declared variables by parameter tokens. */

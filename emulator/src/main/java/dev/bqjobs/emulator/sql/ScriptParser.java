@@ -1,6 +1,5 @@
 package dev.bqjobs.emulator.sql;
 
-import static dev.bqjobs.emulator.sql.Script.closing;
 import static dev.bqjobs.emulator.sql.Script.textOf;
 
 import dev.bqjobs.emulator.sql.Script.Assert;
@@ -213,7 +212,7 @@ final class ScriptParser {
             if (!peek(0).isSymbol("(")) {
               throw Rewriter.syntax("Expected \"(\" but got " + describe(peek(0)), peek(0));
             }
-            int close = closing(tokens, i);
+            int close = Divisions.closing(tokens, i);
             if (close < 0) {
               throw Rewriter.syntax("Unclosed parenthesis", peek(0));
             }
@@ -369,18 +368,7 @@ final class ScriptParser {
   }
 
   private static int topLevelWord(List<Token> tokens, String word) {
-    int depth = 0;
-    for (int k = 0; k < tokens.size(); k++) {
-      Token t = tokens.get(k);
-      if (t.isSymbol("(") || t.isSymbol("[")) {
-        depth++;
-      } else if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth--;
-      } else if (depth == 0 && t.isWord(word)) {
-        return k;
-      }
-    }
-    return -1;
+    return BracketScans.firstAtTopLevel(tokens, t -> t.isWord(word));
   }
 
   private void expectWords(String... words) {

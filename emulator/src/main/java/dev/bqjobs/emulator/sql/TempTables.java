@@ -122,7 +122,7 @@ public final class TempTables {
       return false;
     }
     // After a comma: a table only if the comma is in a FROM list.
-    return BackwardScan.foundBeforeStop(
+    return BracketScans.foundBeforeStop(
         tokens,
         i - 2,
         t -> t.isWord("FROM"),

@@ -129,7 +129,7 @@ final class Unnests {
    * at the same bracket depth, before any other clause or a comma.
    */
   private static boolean afterLimit(List<Token> tokens, int i) {
-    return BackwardScan.foundBeforeStop(
+    return BracketScans.foundBeforeStop(
         tokens,
         i - 1,
         t -> t.isWord("LIMIT"),

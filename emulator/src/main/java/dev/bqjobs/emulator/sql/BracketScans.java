@@ -4,12 +4,28 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * A walk back over a statement's tokens at one bracket depth: how the rewrites tell which clause a
- * token belongs to without parsing the whole statement (nested brackets are skipped, leaving the
- * enclosing one ends the walk).
+ * Walks over a statement's tokens at one bracket depth, skipping what nested brackets hold: how the
+ * rewrites and the script parser tell which clause a token belongs to without parsing the whole
+ * statement.
  */
-final class BackwardScan {
-  private BackwardScan() {}
+final class BracketScans {
+  private BracketScans() {}
+
+  /** Index of the first token outside any bracket that {@code wanted} accepts, or -1. */
+  static int firstAtTopLevel(List<Token> tokens, Predicate<Token> wanted) {
+    int depth = 0;
+    for (int k = 0; k < tokens.size(); k++) {
+      Token t = tokens.get(k);
+      if (t.isSymbol("(") || t.isSymbol("[")) {
+        depth++;
+      } else if (t.isSymbol(")") || t.isSymbol("]")) {
+        depth--;
+      } else if (depth == 0 && wanted.test(t)) {
+        return k;
+      }
+    }
+    return -1;
+  }
 
   /**
    * Whether, going back from {@code from} (inclusive) at its own bracket depth, a token that {@code
