@@ -101,7 +101,8 @@ final class ScriptParser {
     if (t.isIdentifier() && i + 2 < tokens.size() && tokens.get(i + 1).isSymbol(":")) {
       Token loop = tokens.get(i + 2);
       if (!LOOPS.contains(loop.upper())) {
-        throw Rewriter.syntax("Expected a loop after label " + t.value(), loop);
+        throw Rewriter.syntax(
+            "Expected a loop after label " + t.value() + " but got " + describe(loop), loop);
       }
       i += 2;
       return loop(loop, t.value().toLowerCase(Locale.ROOT));
