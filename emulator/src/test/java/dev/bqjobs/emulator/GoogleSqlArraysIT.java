@@ -3,17 +3,15 @@ package dev.bqjobs.emulator;
 import static dev.bqjobs.emulator.TestSupport.column;
 import static dev.bqjobs.emulator.TestSupport.dataset;
 import static dev.bqjobs.emulator.TestSupport.queryJob;
-import static dev.bqjobs.emulator.TestSupport.run;
+import static dev.bqjobs.emulator.TestSupport.runFailing;
 import static dev.bqjobs.emulator.TestSupport.runOk;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.ErrorProto;
-import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.QueryRequest;
 import com.google.api.services.bigquery.model.QueryResponse;
 import java.util.ArrayList;
@@ -65,9 +63,7 @@ public class GoogleSqlArraysIT {
   }
 
   private ErrorProto failure(String sql) throws Exception {
-    Job done = run(bq, queryJob(P, "fails_" + JOBS.incrementAndGet(), sql));
-    ErrorProto error = done.getStatus().getErrorResult();
-    assertThat(sql + " should fail", error, notNullValue());
+    ErrorProto error = runFailing(bq, queryJob(P, "fails_" + JOBS.incrementAndGet(), sql));
     assertThat(error.getReason(), equalTo("invalidQuery"));
     return error;
   }

@@ -3,13 +3,13 @@ package dev.bqjobs.emulator;
 import static dev.bqjobs.emulator.TestSupport.column;
 import static dev.bqjobs.emulator.TestSupport.dataset;
 import static dev.bqjobs.emulator.TestSupport.queryJob;
-import static dev.bqjobs.emulator.TestSupport.run;
+import static dev.bqjobs.emulator.TestSupport.runFailing;
 import static dev.bqjobs.emulator.TestSupport.runOk;
 import static dev.bqjobs.emulator.TestSupport.waitDone;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import com.google.api.services.bigquery.Bigquery;
@@ -74,9 +74,7 @@ public class GoogleSqlScriptingIT {
   }
 
   private ErrorProto failure(String sql) throws Exception {
-    Job done = run(bq, queryJob(P, "fails_" + JOBS.incrementAndGet(), sql));
-    ErrorProto error = done.getStatus().getErrorResult();
-    assertThat(sql + " should fail", error, notNullValue());
+    ErrorProto error = runFailing(bq, queryJob(P, "fails_" + JOBS.incrementAndGet(), sql));
     return error;
   }
 
@@ -212,6 +210,9 @@ public class GoogleSqlScriptingIT {
     assertThat(
         value("EXECUTE IMMEDIATE CONCAT('SELECT s FROM sd.t WHERE n = @k') USING 3 AS k;"),
         equalTo("c"));
+    assertThat(
+        failure("EXECUTE IMMEDIATE 'SELECT ? + ?' USING 1;").getMessage(),
+        containsString("EXECUTE IMMEDIATE's SQL reads ? number 2 but USING gives 1 value"));
   }
 
   @Test

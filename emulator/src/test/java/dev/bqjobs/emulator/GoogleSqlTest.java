@@ -5,13 +5,13 @@ import static dev.bqjobs.emulator.TestSupport.dataset;
 import static dev.bqjobs.emulator.TestSupport.expectError;
 import static dev.bqjobs.emulator.TestSupport.queryJob;
 import static dev.bqjobs.emulator.TestSupport.run;
+import static dev.bqjobs.emulator.TestSupport.runFailing;
 import static dev.bqjobs.emulator.TestSupport.runOk;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -86,9 +86,7 @@ public class GoogleSqlTest {
     if (parameters.length > 0) {
       job.getConfiguration().getQuery().setQueryParameters(Arrays.asList(parameters));
     }
-    Job done = run(bq, job);
-    ErrorProto error = done.getStatus().getErrorResult();
-    assertThat(sql + " should fail", error, notNullValue());
+    ErrorProto error = runFailing(bq, job);
     // Never the engine's wording ("Binder Error:", "Catalog Error:", "Parser Error:", ...).
     assertThat(error.getMessage(), not(containsString(" Error: ")));
     return error;

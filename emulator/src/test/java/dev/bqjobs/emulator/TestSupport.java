@@ -3,6 +3,7 @@ package dev.bqjobs.emulator;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.Assert.assertThrows;
 
 import com.google.api.client.googleapis.json.GoogleJsonError;
@@ -11,6 +12,7 @@ import com.google.api.client.util.Data;
 import com.google.api.services.bigquery.Bigquery;
 import com.google.api.services.bigquery.model.Dataset;
 import com.google.api.services.bigquery.model.DatasetReference;
+import com.google.api.services.bigquery.model.ErrorProto;
 import com.google.api.services.bigquery.model.Job;
 import com.google.api.services.bigquery.model.JobConfiguration;
 import com.google.api.services.bigquery.model.JobConfigurationQuery;
@@ -106,6 +108,15 @@ final class TestSupport {
     Job done = run(bq, job);
     assertThat("errorResult of " + done.getId(), done.getStatus().getErrorResult(), equalTo(null));
     return done;
+  }
+
+  /** Runs a query job that must fail and returns its errorResult. */
+  static ErrorProto runFailing(Bigquery bq, Job job) throws Exception {
+    Job done = run(bq, job);
+    ErrorProto error = done.getStatus().getErrorResult();
+    assertThat(
+        job.getConfiguration().getQuery().getQuery() + " should fail", error, notNullValue());
+    return error;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.bqjobs.emulator.engine;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,112 +30,100 @@ final class BigQuerySignatures {
 
   static {
     // String and bytes.
-    both("ASCII", "%s(STRING)", "%s(BYTES)");
-    both("BYTE_LENGTH", "%s(STRING)", "%s(BYTES)");
-    one("CHAR_LENGTH", "%s(STRING)");
-    one("CHARACTER_LENGTH", "%s(STRING)");
-    one("CHR", "%s(INT64)");
-    one("CODE_POINTS_TO_STRING", "%s(ARRAY<INT64>)");
-    both("CONCAT", "%s(STRING, [STRING, ...])", "%s(BYTES, [BYTES, ...])");
-    both("ENDS_WITH", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
-    both("STARTS_WITH", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
-    one("FORMAT", "%s(STRING, [ANY, ...])");
-    one("INITCAP", "%s(STRING, [STRING])");
-    both("INSTR", "%s(STRING, STRING, [INT64], [INT64])", "%s(BYTES, BYTES, [INT64], [INT64])");
-    both("LEFT", "%s(STRING, INT64)", "%s(BYTES, INT64)");
-    both("RIGHT", "%s(STRING, INT64)", "%s(BYTES, INT64)");
-    both("LENGTH", "%s(STRING)", "%s(BYTES)");
-    both("LOWER", "%s(STRING)", "%s(BYTES)");
-    both("UPPER", "%s(STRING)", "%s(BYTES)");
-    both("LPAD", "%s(STRING, INT64, [STRING])", "%s(BYTES, INT64, [BYTES])");
-    both("RPAD", "%s(STRING, INT64, [STRING])", "%s(BYTES, INT64, [BYTES])");
-    both("LTRIM", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
-    both("RTRIM", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
-    both("TRIM", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
-    both("REGEXP_CONTAINS", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
-    both(
+    add("ASCII", "%s(STRING)", "%s(BYTES)");
+    add("BYTE_LENGTH", "%s(STRING)", "%s(BYTES)");
+    add("CHAR_LENGTH", "%s(STRING)");
+    add("CHARACTER_LENGTH", "%s(STRING)");
+    add("CHR", "%s(INT64)");
+    add("CODE_POINTS_TO_STRING", "%s(ARRAY<INT64>)");
+    add("CONCAT", "%s(STRING, [STRING, ...])", "%s(BYTES, [BYTES, ...])");
+    add("ENDS_WITH", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
+    add("STARTS_WITH", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
+    add("FORMAT", "%s(STRING, [ANY, ...])");
+    add("INITCAP", "%s(STRING, [STRING])");
+    add("INSTR", "%s(STRING, STRING, [INT64], [INT64])", "%s(BYTES, BYTES, [INT64], [INT64])");
+    add("LEFT", "%s(STRING, INT64)", "%s(BYTES, INT64)");
+    add("RIGHT", "%s(STRING, INT64)", "%s(BYTES, INT64)");
+    add("LENGTH", "%s(STRING)", "%s(BYTES)");
+    add("LOWER", "%s(STRING)", "%s(BYTES)");
+    add("UPPER", "%s(STRING)", "%s(BYTES)");
+    add("LPAD", "%s(STRING, INT64, [STRING])", "%s(BYTES, INT64, [BYTES])");
+    add("RPAD", "%s(STRING, INT64, [STRING])", "%s(BYTES, INT64, [BYTES])");
+    add("LTRIM", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
+    add("RTRIM", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
+    add("TRIM", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
+    add("REGEXP_CONTAINS", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
+    add(
         "REGEXP_EXTRACT",
         "%s(STRING, STRING, [INT64], [INT64])",
         "%s(BYTES, BYTES, [INT64], [INT64])");
-    both("REGEXP_EXTRACT_ALL", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
-    both("REGEXP_REPLACE", "%s(STRING, STRING, STRING)", "%s(BYTES, BYTES, BYTES)");
-    both("REPEAT", "%s(STRING, INT64)", "%s(BYTES, INT64)");
-    both("REPLACE", "%s(STRING, STRING, STRING)", "%s(BYTES, BYTES, BYTES)");
-    both("REVERSE", "%s(STRING)", "%s(BYTES)");
-    both("SPLIT", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
-    both("STRPOS", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
-    both("SUBSTR", "%s(STRING, INT64, [INT64])", "%s(BYTES, INT64, [INT64])");
-    both("SUBSTRING", "%s(STRING, INT64, [INT64])", "%s(BYTES, INT64, [INT64])");
-    both("TRANSLATE", "%s(STRING, STRING, STRING)", "%s(BYTES, BYTES, BYTES)");
-    one("UNICODE", "%s(STRING)");
-    one("TO_BASE64", "%s(BYTES)");
-    one("FROM_BASE64", "%s(STRING)");
-    one("TO_HEX", "%s(BYTES)");
-    one("FROM_HEX", "%s(STRING)");
+    add("REGEXP_EXTRACT_ALL", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
+    add("REGEXP_REPLACE", "%s(STRING, STRING, STRING)", "%s(BYTES, BYTES, BYTES)");
+    add("REPEAT", "%s(STRING, INT64)", "%s(BYTES, INT64)");
+    add("REPLACE", "%s(STRING, STRING, STRING)", "%s(BYTES, BYTES, BYTES)");
+    add("REVERSE", "%s(STRING)", "%s(BYTES)");
+    add("SPLIT", "%s(STRING, [STRING])", "%s(BYTES, BYTES)");
+    add("STRPOS", "%s(STRING, STRING)", "%s(BYTES, BYTES)");
+    add("SUBSTR", "%s(STRING, INT64, [INT64])", "%s(BYTES, INT64, [INT64])");
+    add("SUBSTRING", "%s(STRING, INT64, [INT64])", "%s(BYTES, INT64, [INT64])");
+    add("TRANSLATE", "%s(STRING, STRING, STRING)", "%s(BYTES, BYTES, BYTES)");
+    add("UNICODE", "%s(STRING)");
+    add("TO_BASE64", "%s(BYTES)");
+    add("FROM_BASE64", "%s(STRING)");
+    add("TO_HEX", "%s(BYTES)");
+    add("FROM_HEX", "%s(STRING)");
     // Math.
     for (String f : List.of("ABS", "SIGN")) {
-      numeric(f, "%s(INT64)", "%s(NUMERIC)", "%s(BIGNUMERIC)", "%s(FLOAT64)");
+      add(f, "%s(INT64)", "%s(NUMERIC)", "%s(BIGNUMERIC)", "%s(FLOAT64)");
     }
     for (String f : List.of("IS_INF", "IS_NAN", "COS", "SIN", "ACOS", "COSH", "TANH", "CBRT")) {
-      one(f, "%s(FLOAT64)");
+      add(f, "%s(FLOAT64)");
     }
-    one("IEEE_DIVIDE", "%s(FLOAT64, FLOAT64)");
-    one("ATAN2", "%s(FLOAT64, FLOAT64)");
+    add("IEEE_DIVIDE", "%s(FLOAT64, FLOAT64)");
+    add("ATAN2", "%s(FLOAT64, FLOAT64)");
     for (String f : List.of("SQRT", "EXP", "LN", "LOG10", "CEIL", "CEILING", "FLOOR")) {
-      numeric(f, "%s(FLOAT64)", "%s(NUMERIC)", "%s(BIGNUMERIC)");
+      add(f, "%s(FLOAT64)", "%s(NUMERIC)", "%s(BIGNUMERIC)");
     }
     for (String f : List.of("POW", "POWER", "SAFE_DIVIDE")) {
-      numeric(f, "%s(FLOAT64, FLOAT64)", "%s(NUMERIC, NUMERIC)", "%s(BIGNUMERIC, BIGNUMERIC)");
+      add(f, "%s(FLOAT64, FLOAT64)", "%s(NUMERIC, NUMERIC)", "%s(BIGNUMERIC, BIGNUMERIC)");
     }
-    numeric(
-        "LOG", "%s(FLOAT64, [FLOAT64])", "%s(NUMERIC, [NUMERIC])", "%s(BIGNUMERIC, [BIGNUMERIC])");
+    add("LOG", "%s(FLOAT64, [FLOAT64])", "%s(NUMERIC, [NUMERIC])", "%s(BIGNUMERIC, [BIGNUMERIC])");
     for (String f : List.of("DIV", "MOD")) {
-      numeric(f, "%s(INT64, INT64)", "%s(NUMERIC, NUMERIC)", "%s(BIGNUMERIC, BIGNUMERIC)");
+      add(f, "%s(INT64, INT64)", "%s(NUMERIC, NUMERIC)", "%s(BIGNUMERIC, BIGNUMERIC)");
     }
     for (String f : List.of("ROUND", "TRUNC")) {
-      numeric(f, "%s(FLOAT64, [INT64])", "%s(NUMERIC, [INT64])", "%s(BIGNUMERIC, [INT64])");
+      add(f, "%s(FLOAT64, [INT64])", "%s(NUMERIC, [INT64])", "%s(BIGNUMERIC, [INT64])");
     }
     // Dates and times.
-    numeric("DATE", "%s(TIMESTAMP, [STRING])", "%s(DATETIME)", "%s(INT64, INT64, INT64)");
-    one("DATE_ADD", "%s(DATE, INTERVAL INT64 DATE_TIME_PART)");
-    one("DATE_SUB", "%s(DATE, INTERVAL INT64 DATE_TIME_PART)");
-    one("DATE_DIFF", "%s(DATE, DATE, DATE_TIME_PART)");
-    one("DATE_TRUNC", "%s(DATE, DATE_TIME_PART)");
-    one("DATE_FROM_UNIX_DATE", "%s(INT64)");
-    one("UNIX_DATE", "%s(DATE)");
-    one("FORMAT_DATE", "%s(STRING, DATE)");
-    one("PARSE_DATE", "%s(STRING, STRING)");
-    one("LAST_DAY", "%s(DATE, [DATE_TIME_PART])");
-    one("DATETIME_DIFF", "%s(DATETIME, DATETIME, DATE_TIME_PART)");
-    one("TIMESTAMP_DIFF", "%s(TIMESTAMP, TIMESTAMP, DATE_TIME_PART)");
-    one("FORMAT_TIMESTAMP", "%s(STRING, TIMESTAMP, [STRING])");
-    one("PARSE_TIMESTAMP", "%s(STRING, STRING, [STRING])");
-    one("FORMAT_DATETIME", "%s(STRING, DATETIME)");
-    one("PARSE_DATETIME", "%s(STRING, STRING)");
+    add("DATE", "%s(TIMESTAMP, [STRING])", "%s(DATETIME)", "%s(INT64, INT64, INT64)");
+    add("DATE_ADD", "%s(DATE, INTERVAL INT64 DATE_TIME_PART)");
+    add("DATE_SUB", "%s(DATE, INTERVAL INT64 DATE_TIME_PART)");
+    add("DATE_DIFF", "%s(DATE, DATE, DATE_TIME_PART)");
+    add("DATE_TRUNC", "%s(DATE, DATE_TIME_PART)");
+    add("DATE_FROM_UNIX_DATE", "%s(INT64)");
+    add("UNIX_DATE", "%s(DATE)");
+    add("FORMAT_DATE", "%s(STRING, DATE)");
+    add("PARSE_DATE", "%s(STRING, STRING)");
+    add("LAST_DAY", "%s(DATE, [DATE_TIME_PART])");
+    add("DATETIME_DIFF", "%s(DATETIME, DATETIME, DATE_TIME_PART)");
+    add("TIMESTAMP_DIFF", "%s(TIMESTAMP, TIMESTAMP, DATE_TIME_PART)");
+    add("FORMAT_TIMESTAMP", "%s(STRING, TIMESTAMP, [STRING])");
+    add("PARSE_TIMESTAMP", "%s(STRING, STRING, [STRING])");
+    add("FORMAT_DATETIME", "%s(STRING, DATETIME)");
+    add("PARSE_DATETIME", "%s(STRING, STRING)");
     for (String f : List.of("TIMESTAMP_SECONDS", "TIMESTAMP_MILLIS", "TIMESTAMP_MICROS")) {
-      one(f, "%s(INT64)");
+      add(f, "%s(INT64)");
     }
     for (String f : List.of("UNIX_SECONDS", "UNIX_MILLIS", "UNIX_MICROS")) {
-      one(f, "%s(TIMESTAMP)");
+      add(f, "%s(TIMESTAMP)");
     }
   }
 
   private BigQuerySignatures() {}
 
-  /** A function with one signature. */
-  private static void one(String name, String signature) {
-    numeric(name, signature);
-  }
-
-  /** A function of STRING and of BYTES. */
-  private static void both(String name, String forString, String forBytes) {
-    numeric(name, forString, forBytes);
-  }
-
-  /** A function with several signatures ({@code %s} is its name). */
-  private static void numeric(String name, String... signatures) {
-    SIGNATURES.put(
-        name, java.util.Arrays.stream(signatures).map(s -> String.format(s, name)).toList());
+  /** A function's signatures, in BigQuery's order ({@code %s} stands for its name). */
+  private static void add(String name, String... signatures) {
+    SIGNATURES.put(name, Arrays.stream(signatures).map(s -> String.format(s, name)).toList());
   }
 
   /** BigQuery's name for the function DuckDB named (the translator renames a few). */

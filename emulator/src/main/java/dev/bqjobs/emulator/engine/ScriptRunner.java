@@ -336,7 +336,7 @@ final class ScriptRunner {
       execute(e);
     } else if (node instanceof Script.Sql sql) {
       TranslatedStatement st = resolving(names -> sql.translate(names, types(), temps));
-      running(st, sql.position());
+      aboutToRun(st, sql.position());
       statement(st, this::value);
     }
   }
@@ -392,7 +392,7 @@ final class ScriptRunner {
    */
   private void forLoop(Script.For loop) throws JobFailure, SQLException {
     TranslatedStatement st = resolving(names -> loop.query().translate(names, types(), temps));
-    running(st, loop.query().position());
+    aboutToRun(st, loop.query().position());
     bytes += queries.checkNames(record, q, st, !inTransaction);
     List<Map<String, Variable>> rows = new ArrayList<>();
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
@@ -492,7 +492,7 @@ final class ScriptRunner {
     }
     Script.Sql row = a.value().asRow();
     TranslatedStatement st = resolving(names -> row.translate(names, types(), temps));
-    running(st, row.position());
+    aboutToRun(st, row.position());
     List<Object> values = oneRow(st, types, this::value);
     for (int k = 0; k < a.names().size(); k++) {
       variables.put(a.names().get(k), new Variable(types.get(k), values.get(k)));
@@ -605,7 +605,11 @@ final class ScriptRunner {
     if (ref.isPositional()) {
       if (ref.position() > using.size()) {
         throw new IllegalArgumentException(
-            "EXECUTE IMMEDIATE has " + using.size() + " USING values but the SQL has more ?");
+            "EXECUTE IMMEDIATE's SQL reads ? number "
+                + ref.position()
+                + " but USING gives "
+                + using.size()
+                + (using.size() == 1 ? " value" : " values"));
       }
       return using.get(ref.position() - 1);
     }
@@ -669,7 +673,11 @@ final class ScriptRunner {
     return columnsFirst.translate(variables.keySet(), translate);
   }
 
-  private void running(TranslatedStatement st, String start) {
+  /**
+   * Remembers what is about to run on DuckDB and where it starts in the script, so that an engine
+   * error can be placed at the occurrence DuckDB marks.
+   */
+  private void aboutToRun(TranslatedStatement st, String start) {
     lastDuckDbSql = st.duckDbSql();
     lastStart = start;
   }
@@ -682,7 +690,7 @@ final class ScriptRunner {
   /** Evaluates an expression with the variables as they are now. */
   private Variable evaluate(Script.Expression expression) throws SQLException {
     TranslatedStatement st = resolving(names -> expression.translate(names, types()));
-    running(st, expression.position());
+    aboutToRun(st, expression.position());
     try (PreparedStatement ps = QueryRunner.prepare(c, st.duckDbSql(), st, this::value);
         ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
@@ -695,7 +703,7 @@ final class ScriptRunner {
   /** Evaluates an expression as the variable's declared type (BigQuery coerces on SET). */
   private Variable evaluateAs(Script.Expression expression, String duckDbType) throws SQLException {
     TranslatedStatement st = resolving(names -> expression.translate(names, types()));
-    running(st, expression.position());
+    aboutToRun(st, expression.position());
     String sql = "SELECT CAST((" + st.duckDbSql() + ") AS " + duckDbType + ")";
     try (PreparedStatement ps = QueryRunner.prepare(c, sql, st, this::value);
         ResultSet rs = ps.executeQuery()) {

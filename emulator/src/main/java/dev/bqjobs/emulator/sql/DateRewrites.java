@@ -174,8 +174,12 @@ final class DateRewrites {
         || width.end() - width.start() < 3
         || !BUCKET_PARTS.contains(part.upper())
         || (duckDbType.equals("DATE") && !part.isWord("DAY") && !part.isWord("WEEK"))) {
+      String allowed =
+          duckDbType.equals("DATE")
+              ? "INTERVAL n DAY or WEEK"
+              : "INTERVAL n WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND";
       throw FunctionRewrites.unsupported(
-          c.upperName() + " with a bucket width other than INTERVAL n DAY, HOUR ... MICROSECOND",
+          c.upperName() + " with bucket width " + c.r.emit(width) + " (only " + allowed + ")",
           c.name);
     }
     String origin = c.n() == 3 ? "CAST(" + c.arg(2) + " AS " + duckDbType + ")" : defaultOrigin;

@@ -37,15 +37,15 @@ public final class JavaFunctions {
             (String hex) -> Hashing.farmHashFingerprint64().hashBytes(HEX.decode(hex)).asLong())
         .withNullInNullOut()
         .register(connection);
-    registerHexFunction(connection, "bq_sha512", hex -> HEX.encode(sha512(HEX.decode(hex))));
-    registerHexFunction(
+    registerTextFunction(connection, "bq_sha512", hex -> HEX.encode(sha512(HEX.decode(hex))));
+    registerTextFunction(
         connection, "bq_to_base32", hex -> BaseEncoding.base32().encode(HEX.decode(hex)));
-    registerHexFunction(
+    registerTextFunction(
         connection,
         "bq_from_base32_hex",
         base32 -> HEX.encode(BaseEncoding.base32().decode(base32)));
     // Java decodes malformed UTF-8 as U+FFFD, as SAFE_CONVERT_BYTES_TO_STRING does.
-    registerHexFunction(
+    registerTextFunction(
         connection,
         "bq_utf8_with_replacement",
         hex -> new String(HEX.decode(hex), StandardCharsets.UTF_8));
@@ -60,7 +60,11 @@ public final class JavaFunctions {
         .register(connection);
   }
 
-  private static void registerHexFunction(
+  /**
+   * A one-argument function from text to text (hex or base32: DuckDB's Java functions take and
+   * return strings), NULL for a NULL argument.
+   */
+  private static void registerTextFunction(
       Connection connection, String name, Function<String, String> function) throws SQLException {
     DuckDBFunctions.scalarFunction()
         .withName(name)

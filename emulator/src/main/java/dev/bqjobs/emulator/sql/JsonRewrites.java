@@ -170,6 +170,10 @@ final class JsonRewrites {
     return "json_extract_string(" + c.arg(0) + ", '$')";
   }
 
+  /**
+   * A CASE on the JSON value's type, each kind converted its own way; any other type (null, array,
+   * object) gives NULL, as BigQuery's lax conversions do.
+   */
   private static String lax(Call c, String fromBoolean, String fromNumber, String fromString) {
     return "CASE json_type("
         + c.arg(0)

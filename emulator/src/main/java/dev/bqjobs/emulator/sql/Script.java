@@ -59,15 +59,20 @@ public final class Script {
           Raise,
           Assert,
           Execute {
+    /** The statement's first token. */
+    Token at();
+
     /** Where the statement starts, {@code [line:column]}. */
-    String position();
+    default String position() {
+      return at().position();
+    }
   }
 
   /** A SQL statement (query, DML, DDL). */
   public record Sql(List<Token> tokens) implements Node {
     @Override
-    public String position() {
-      return tokens.get(0).position();
+    public Token at() {
+      return tokens.get(0);
     }
 
     /** Translates it, the given variables becoming placeholders bound like parameters. */
@@ -84,125 +89,55 @@ public final class Script {
 
   /** {@code DECLARE a, b [type] [DEFAULT expr]}. */
   public record Declare(Token at, List<String> names, String duckDbType, Expression defaultValue)
-      implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+      implements Node {}
 
   /** {@code SET name = expr}. */
-  public record Assign(Token at, String name, Expression value) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Assign(Token at, String name, Expression value) implements Node {}
 
   /** {@code IF c THEN ... [ELSEIF c THEN ...]* [ELSE ...] END IF}: conditions and bodies. */
   public record If(
       Token at, List<Expression> conditions, List<List<Node>> bodies, List<Node> orElse)
-      implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+      implements Node {}
 
   /** {@code SET (a, b) = (x, y)} or {@code = (SELECT AS STRUCT x, y)}: one value per name. */
-  public record AssignMany(Token at, List<String> names, Expression value) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record AssignMany(Token at, List<String> names, Expression value) implements Node {}
 
   /** {@code BEGIN ... [EXCEPTION WHEN ERROR THEN ...] END}; {@code handler} null without one. */
   public record Block(Token at, List<Node> body, List<Node> handler) implements Node {
     public Block(Token at, List<Node> body) {
       this(at, body, null);
     }
-
-    @Override
-    public String position() {
-      return at.position();
-    }
   }
 
   /** {@code [label:] LOOP ... END LOOP}; {@code label} null without one. */
-  public record Loop(Token at, String label, List<Node> body) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Loop(Token at, String label, List<Node> body) implements Node {}
 
   /** {@code [label:] WHILE condition DO ... END WHILE}. */
   public record While(Token at, String label, Expression condition, List<Node> body)
-      implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+      implements Node {}
 
   /** {@code [label:] REPEAT ... UNTIL condition END REPEAT}: the body runs at least once. */
-  public record Repeat(Token at, String label, List<Node> body, Expression until) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Repeat(Token at, String label, List<Node> body, Expression until) implements Node {}
 
   /** {@code [label:] FOR variable IN (query) DO ... END FOR}: one iteration per row. */
   public record For(Token at, String label, String variable, Sql query, List<Node> body)
-      implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+      implements Node {}
 
   /** {@code BREAK} / {@code LEAVE [label]}: leaves the innermost (or the labelled) loop. */
-  public record Break(Token at, String label) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Break(Token at, String label) implements Node {}
 
   /** {@code CONTINUE} / {@code ITERATE [label]}: the next iteration of the loop. */
-  public record Continue(Token at, String label) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Continue(Token at, String label) implements Node {}
 
   /** {@code RETURN}: ends the script successfully. */
-  public record Return(Token at) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Return(Token at) implements Node {}
 
   /** {@code RAISE [USING MESSAGE = expr]}; {@code message} null re-raises the handled error. */
-  public record Raise(Token at, Expression message) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Raise(Token at, Expression message) implements Node {}
 
   /** {@code ASSERT expr [AS 'description']}; {@code text} is the expression as written. */
   public record Assert(Token at, Expression condition, String description, String text)
-      implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+      implements Node {}
 
   /**
    * {@code EXECUTE IMMEDIATE sql [INTO a, b] [USING expr [AS name], ...]}; {@code usingNames} holds
@@ -210,20 +145,10 @@ public final class Script {
    */
   public record Execute(
       Token at, Expression sql, List<String> into, List<Expression> using, List<String> usingNames)
-      implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+      implements Node {}
 
   /** {@code BEGIN TRANSACTION}, {@code COMMIT [TRANSACTION]}, {@code ROLLBACK [TRANSACTION]}. */
-  public record Transaction(Token at, String action) implements Node {
-    @Override
-    public String position() {
-      return at.position();
-    }
-  }
+  public record Transaction(Token at, String action) implements Node {}
 
   /** An expression, evaluated as {@code SELECT expr}. */
   public record Expression(List<Token> tokens) {
@@ -243,7 +168,7 @@ public final class Script {
     public Sql asRow() {
       if (tokens.size() < 3
           || !tokens.get(0).isSymbol("(")
-          || closing(tokens, 0) != tokens.size() - 1) {
+          || Divisions.closing(tokens, 0) != tokens.size() - 1) {
         return null;
       }
       List<Token> inside = tokens.subList(1, tokens.size() - 1);
@@ -257,7 +182,7 @@ public final class Script {
         select.addAll(inside.subList(from, inside.size()));
         return new Sql(List.copyOf(select));
       }
-      if (!hasTopLevelComma(inside)) {
+      if (BracketScans.firstAtTopLevel(inside, t -> t.isSymbol(",")) < 0) {
         return null;
       }
       Token first = inside.get(0);
@@ -355,33 +280,6 @@ public final class Script {
       out.append(out.length() == 0 ? "" : t.before()).append(t.text());
     }
     return out.toString();
-  }
-
-  private static boolean hasTopLevelComma(List<Token> tokens) {
-    int depth = 0;
-    for (Token t : tokens) {
-      if (t.isSymbol("(") || t.isSymbol("[")) {
-        depth++;
-      } else if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth--;
-      } else if (depth == 0 && t.isSymbol(",")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static int closing(List<Token> tokens, int open) {
-    int depth = 0;
-    for (int k = open; k < tokens.size(); k++) {
-      Token t = tokens.get(k);
-      if (t.isSymbol("(") || t.isSymbol("[")) {
-        depth++;
-      } else if ((t.isSymbol(")") || t.isSymbol("]")) && --depth == 0) {
-        return k;
-      }
-    }
-    return -1;
   }
 
   /** Replaces words naming declared variables by parameter tokens. */

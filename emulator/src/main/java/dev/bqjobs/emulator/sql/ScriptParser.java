@@ -1,6 +1,5 @@
 package dev.bqjobs.emulator.sql;
 
-import static dev.bqjobs.emulator.sql.Script.closing;
 import static dev.bqjobs.emulator.sql.Script.textOf;
 
 import dev.bqjobs.emulator.sql.Script.Assert;
@@ -102,7 +101,8 @@ final class ScriptParser {
     if (t.isIdentifier() && i + 2 < tokens.size() && tokens.get(i + 1).isSymbol(":")) {
       Token loop = tokens.get(i + 2);
       if (!LOOPS.contains(loop.upper())) {
-        throw Rewriter.syntax("Expected a loop after label " + t.value(), loop);
+        throw Rewriter.syntax(
+            "Expected a loop after label " + t.value() + " but got " + describe(loop), loop);
       }
       i += 2;
       return loop(loop, t.value().toLowerCase(Locale.ROOT));
@@ -213,7 +213,7 @@ final class ScriptParser {
             if (!peek(0).isSymbol("(")) {
               throw Rewriter.syntax("Expected \"(\" but got " + describe(peek(0)), peek(0));
             }
-            int close = closing(tokens, i);
+            int close = Divisions.closing(tokens, i);
             if (close < 0) {
               throw Rewriter.syntax("Unclosed parenthesis", peek(0));
             }
@@ -369,18 +369,7 @@ final class ScriptParser {
   }
 
   private static int topLevelWord(List<Token> tokens, String word) {
-    int depth = 0;
-    for (int k = 0; k < tokens.size(); k++) {
-      Token t = tokens.get(k);
-      if (t.isSymbol("(") || t.isSymbol("[")) {
-        depth++;
-      } else if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth--;
-      } else if (depth == 0 && t.isWord(word)) {
-        return k;
-      }
-    }
-    return -1;
+    return BracketScans.firstAtTopLevel(tokens, t -> t.isWord(word));
   }
 
   private void expectWords(String... words) {
@@ -393,8 +382,11 @@ final class ScriptParser {
     }
   }
 
-  private Declare declare(Token at) {
-    i++;
+  /**
+   * Reads {@code a, b, c}: one or more variable names, lower-cased because variables are not case
+   * sensitive; stops at the first token after the last name.
+   */
+  private List<String> variableNames() {
     List<String> names = new ArrayList<>();
     while (true) {
       Token name = peek(0);
@@ -403,12 +395,16 @@ final class ScriptParser {
       }
       names.add(name.value().toLowerCase(Locale.ROOT));
       i++;
-      if (peek(0).isSymbol(",")) {
-        i++;
-        continue;
+      if (!peek(0).isSymbol(",")) {
+        return names;
       }
-      break;
+      i++;
     }
+  }
+
+  private Declare declare(Token at) {
+    i++;
+    List<String> names = variableNames();
     String type = null;
     if (!peek(0).isWord("DEFAULT") && !peek(0).isSymbol(";")) {
       TypeTranslator.Parsed parsed = TypeTranslator.parse(tokens, i);
@@ -449,24 +445,11 @@ final class ScriptParser {
 
   private AssignMany assignMany(Token at) {
     i++; // (
-    List<String> names = new ArrayList<>();
-    while (true) {
-      Token name = peek(0);
-      if (!name.isIdentifier()) {
-        throw Rewriter.syntax("Expected a variable name but got " + describe(name), name);
-      }
-      names.add(name.value().toLowerCase(Locale.ROOT));
-      i++;
-      if (peek(0).isSymbol(",")) {
-        i++;
-        continue;
-      }
-      if (!peek(0).isSymbol(")")) {
-        throw Rewriter.syntax("Expected \")\" but got " + describe(peek(0)), peek(0));
-      }
-      i++;
-      break;
+    List<String> names = variableNames();
+    if (!peek(0).isSymbol(")")) {
+      throw Rewriter.syntax("Expected \")\" but got " + describe(peek(0)), peek(0));
     }
+    i++;
     if (!peek(0).isSymbol("=")) {
       throw Rewriter.syntax("Expected \"=\" but got " + describe(peek(0)), peek(0));
     }

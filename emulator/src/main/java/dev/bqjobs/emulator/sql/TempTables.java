@@ -110,6 +110,9 @@ public final class TempTables {
         Kind.QUOTED_IDENT, "`" + path + "`", path, name.before(), name.line(), name.column());
   }
 
+  /**
+   * Whether the name at {@code i} stands where a table does: after FROM, JOIN, INTO and the like.
+   */
   private static boolean tablePosition(List<Token> tokens, int i) {
     Token before = tokens.get(i - 1);
     if (before.kind() == Kind.WORD && TABLE_BEFORE.contains(before.upper())) {
@@ -118,21 +121,11 @@ public final class TempTables {
     if (!before.isSymbol(",")) {
       return false;
     }
-    int depth = 0;
-    for (int k = i - 2; k >= 0; k--) {
-      Token t = tokens.get(k);
-      if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth++;
-      } else if (t.isSymbol("(") || t.isSymbol("[")) {
-        if (depth-- == 0) {
-          return false;
-        }
-      } else if (depth == 0 && t.isWord("FROM")) {
-        return true;
-      } else if (depth == 0 && t.kind() == Kind.WORD && NOT_FROM_LIST.contains(t.upper())) {
-        return false;
-      }
-    }
-    return false;
+    // After a comma: a table only if the comma is in a FROM list.
+    return BracketScans.foundBeforeStop(
+        tokens,
+        i - 2,
+        t -> t.isWord("FROM"),
+        t -> t.kind() == Kind.WORD && NOT_FROM_LIST.contains(t.upper()));
   }
 }

@@ -42,34 +42,16 @@ final class Unnests {
       if (close < 0) {
         continue; // the rewriter reports the unclosed parenthesis
       }
-      int k = close + 1;
-      String alias = null;
-      if (k < tokens.size() && tokens.get(k).isWord("AS")) {
-        k++;
-        if (k >= tokens.size() || !tokens.get(k).isIdentifier()) {
-          throw Rewriter.syntax("Expected an alias after AS", tokens.get(k - 1));
-        }
-      }
-      if (k < tokens.size() && tokens.get(k).isIdentifier()) {
-        alias = tokens.get(k).value();
-        k++;
-      }
+      Alias element = Alias.at(tokens, close + 1);
+      String alias = element.name();
+      int k = element.next();
       String offset = null;
       if (k + 1 < tokens.size()
           && tokens.get(k).isWord("WITH")
           && tokens.get(k + 1).isWord("OFFSET")) {
-        k += 2;
-        offset = "offset";
-        if (k < tokens.size() && tokens.get(k).isWord("AS")) {
-          k++;
-          if (k >= tokens.size() || !tokens.get(k).isIdentifier()) {
-            throw Rewriter.syntax("Expected an alias after AS", tokens.get(k - 1));
-          }
-        }
-        if (k < tokens.size() && tokens.get(k).isIdentifier()) {
-          offset = tokens.get(k).value();
-          k++;
-        }
+        Alias ordinal = Alias.at(tokens, k + 2);
+        offset = ordinal.name() != null ? ordinal.name() : "offset";
+        k = ordinal.next();
       }
       if (offset == null && alias != null) {
         continue;
@@ -106,6 +88,23 @@ final class Unnests {
     }
   }
 
+  /** An optional {@code [AS] name}: the name, null without one, and the index after it. */
+  private record Alias(String name, int next) {
+    static Alias at(List<Token> tokens, int k) {
+      int i = k;
+      if (i < tokens.size() && tokens.get(i).isWord("AS")) {
+        i++;
+        if (i >= tokens.size() || !tokens.get(i).isIdentifier()) {
+          throw Rewriter.syntax("Expected an alias after AS", tokens.get(i - 1));
+        }
+      }
+      if (i < tokens.size() && tokens.get(i).isIdentifier()) {
+        return new Alias(tokens.get(i).value(), i + 1);
+      }
+      return new Alias(null, i);
+    }
+  }
+
   /**
    * {@code offset} names WITH OFFSET's column in BigQuery; in DuckDB it is a reserved word, so a
    * column reference {@code offset} is quoted. The LIMIT clause's OFFSET, {@code WITH OFFSET} and
@@ -130,22 +129,10 @@ final class Unnests {
    * at the same bracket depth, before any other clause or a comma.
    */
   private static boolean afterLimit(List<Token> tokens, int i) {
-    int depth = 0;
-    for (int k = i - 1; k >= 0; k--) {
-      Token t = tokens.get(k);
-      if (t.isSymbol(")") || t.isSymbol("]")) {
-        depth++;
-      } else if (t.isSymbol("(") || t.isSymbol("[")) {
-        if (depth-- == 0) {
-          return false;
-        }
-      } else if (depth == 0 && t.isWord("LIMIT")) {
-        return true;
-      } else if (depth == 0
-          && (t.isSymbol(",") || (t.kind() == Token.Kind.WORD && CLAUSES.contains(t.upper())))) {
-        return false;
-      }
-    }
-    return false;
+    return BracketScans.foundBeforeStop(
+        tokens,
+        i - 1,
+        t -> t.isWord("LIMIT"),
+        t -> t.isSymbol(",") || (t.kind() == Token.Kind.WORD && CLAUSES.contains(t.upper())));
   }
 }

@@ -5,9 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.bqjobs.emulator.engine.Errors.JobFailure;
 import dev.bqjobs.emulator.sql.BigQuerySql;
-import dev.bqjobs.emulator.sql.DuckDbTypes;
+import dev.bqjobs.emulator.sql.EngineLikeDuckDb;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.After;
@@ -24,13 +23,7 @@ public class EngineErrorsTest {
 
   @Before
   public void setUp() throws SQLException {
-    connection = DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement s = connection.createStatement()) {
-      for (String setup : DuckDbTypes.databaseSetup()) {
-        s.execute(setup);
-      }
-      s.execute("CREATE TABLE t (n BIGINT, s VARCHAR)");
-    }
+    connection = EngineLikeDuckDb.open("CREATE TABLE t (n BIGINT, s VARCHAR)");
   }
 
   @After

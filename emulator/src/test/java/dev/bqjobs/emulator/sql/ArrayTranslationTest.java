@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.Assert.assertThrows;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,14 +26,10 @@ public class ArrayTranslationTest {
 
   @Before
   public void setUp() throws SQLException {
-    connection = DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement s = connection.createStatement()) {
-      for (String setup : DuckDbTypes.databaseSetup()) {
-        s.execute(setup);
-      }
-      s.execute("CREATE TABLE t (id BIGINT, arr BIGINT[])");
-      s.execute("INSERT INTO t VALUES (1, [10, 20, 30]), (2, [40])");
-    }
+    connection =
+        EngineLikeDuckDb.open(
+            "CREATE TABLE t (id BIGINT, arr BIGINT[])",
+            "INSERT INTO t VALUES (1, [10, 20, 30]), (2, [40])");
   }
 
   @After

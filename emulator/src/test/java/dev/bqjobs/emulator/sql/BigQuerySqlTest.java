@@ -1,12 +1,12 @@
 package dev.bqjobs.emulator.sql;
 
+import static dev.bqjobs.emulator.sql.Refusals.refusal;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.Assert.assertThrows;
 
 import org.junit.Test;
 
@@ -18,11 +18,6 @@ public class BigQuerySqlTest {
 
   private static StatementType type(String bigQuery) {
     return BigQuerySql.translate(bigQuery).statementType();
-  }
-
-  private static String error(String bigQuery) {
-    return assertThrows(SqlTranslationException.class, () -> BigQuerySql.translate(bigQuery))
-        .getMessage();
   }
 
   @Test
@@ -197,18 +192,20 @@ public class BigQuerySqlTest {
   @Test
   public void rejectsScriptsAndUnsupportedStatements() {
     assertThat(
-        error("SELECT 1; SELECT 2"), equalTo("Scripts are not supported by the local server"));
-    assertThat(error("DECLARE x INT64"), equalTo("Scripts are not supported by the local server"));
+        refusal("SELECT 1; SELECT 2"), equalTo("Scripts are not supported by the local server"));
     assertThat(
-        error("CREATE TABLE ds.t (a INT64, b STRING) AS SELECT 1, 'x'"),
+        refusal("DECLARE x INT64"), equalTo("Scripts are not supported by the local server"));
+    assertThat(
+        refusal("CREATE TABLE ds.t (a INT64, b STRING) AS SELECT 1, 'x'"),
         containsString("CREATE TABLE with a column list AS SELECT"));
     assertThat(
-        error("CREATE TEMP TABLE t (a INT64)"),
+        refusal("CREATE TEMP TABLE t (a INT64)"),
         equalTo("Use of CREATE TEMPORARY TABLE requires a script or session at [1:8]"));
     assertThat(
-        error("#legacySQL\nSELECT 1"), equalTo("Legacy SQL is not supported by the local server"));
+        refusal("#legacySQL\nSELECT 1"),
+        equalTo("Legacy SQL is not supported by the local server"));
     assertThat(
-        error("CREATE FUNCTION f() AS (1)"),
+        refusal("CREATE FUNCTION f() AS (1)"),
         equalTo("Unsupported statement: CREATE FUNCTION is not supported by the local server"));
   }
 }

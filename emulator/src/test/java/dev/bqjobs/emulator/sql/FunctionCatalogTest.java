@@ -1,10 +1,10 @@
 package dev.bqjobs.emulator.sql;
 
+import static dev.bqjobs.emulator.sql.Refusals.refusal;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
-import static org.junit.Assert.assertThrows;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,11 +31,6 @@ public class FunctionCatalogTest {
           .forEach(line -> out.append(line, 0, line.indexOf(" => ")).append('\n'));
       return out.toString();
     }
-  }
-
-  private static String refusal(String sql) {
-    return assertThrows(SqlTranslationException.class, () -> BigQuerySql.translate(sql))
-        .getMessage();
   }
 
   @Test
@@ -132,6 +127,26 @@ public class FunctionCatalogTest {
     // A name DuckDB has is left to DuckDB, whose signature error the engine maps (GoogleSqlTest).
     assertThat(
         BigQuerySql.translate("SELECT SUBSTR(1)").duckDbSql(), equalTo("SELECT SUBSTR(1) AS f0_"));
+  }
+
+  @Test
+  public void partialFormsOfASupportedFunctionNameWhatIsNotServed() {
+    assertThat(
+        refusal("SELECT REGEXP_INSTR('ab', 'b', 1)"),
+        equalTo(
+            "Unsupported by the local server: REGEXP_INSTR with position, occurrence or return"
+                + " arguments at [1:8]"));
+    assertThat(
+        refusal("SELECT DATE_BUCKET(DATE '2024-01-31', INTERVAL 1 MONTH)"),
+        equalTo(
+            "Unsupported by the local server: DATE_BUCKET with bucket width INTERVAL 1 MONTH"
+                + " (only INTERVAL n DAY or WEEK) at [1:8]"));
+    assertThat(
+        refusal("SELECT TIMESTAMP_BUCKET(TIMESTAMP '2024-01-31', INTERVAL 1 YEAR)"),
+        equalTo(
+            "Unsupported by the local server: TIMESTAMP_BUCKET with bucket width INTERVAL 1 YEAR"
+                + " (only INTERVAL n WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND)"
+                + " at [1:8]"));
   }
 
   @Test

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,15 +29,7 @@ public class FunctionSweepTest {
 
   @Before
   public void setUp() throws SQLException {
-    connection = DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement s = connection.createStatement()) {
-      for (String setup : DuckDbTypes.databaseSetup()) {
-        s.execute(setup);
-      }
-      for (String setup : DuckDbTypes.sessionSetup()) {
-        s.execute(setup);
-      }
-    }
+    connection = EngineLikeDuckDb.openWithSession();
     JavaFunctions.register(connection);
   }
 

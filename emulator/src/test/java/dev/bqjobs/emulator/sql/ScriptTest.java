@@ -13,6 +13,10 @@ import org.junit.Test;
 
 /** Splitting a script into statements, without a database. */
 public class ScriptTest {
+  private static String parseError(String script) {
+    return assertThrows(SqlTranslationException.class, () -> Script.parse(script)).getMessage();
+  }
+
   @Test
   public void whatIsAScript() {
     assertThat(Script.isScript("SELECT 1;"), equalTo(false));
@@ -58,12 +62,10 @@ public class ScriptTest {
   @Test
   public void syntaxErrorsAndRefusals() {
     assertThat(
-        assertThrows(SqlTranslationException.class, () -> Script.parse("IF TRUE THEN SELECT 1;"))
-            .getMessage(),
+        parseError("IF TRUE THEN SELECT 1;"),
         equalTo("Syntax error: Unexpected end of script at [1:22]"));
     assertThat(
-        assertThrows(SqlTranslationException.class, () -> Script.parse("CALL ds.proc()"))
-            .getMessage(),
+        parseError("CALL ds.proc()"),
         equalTo("CALL statements are not supported by the local server at [1:1]"));
   }
 
@@ -102,21 +104,19 @@ public class ScriptTest {
   @Test
   public void misplacedJumpsAndLabelsAreSyntaxErrors() {
     assertThat(
-        assertThrows(SqlTranslationException.class, () -> Script.parse("SELECT 1; CONTINUE;"))
-            .getMessage(),
+        parseError("SELECT 1; CONTINUE;"),
         equalTo("Syntax error: CONTINUE is only allowed inside a loop at [1:11]"));
     assertThat(
-        assertThrows(
-                SqlTranslationException.class, () -> Script.parse("LOOP BREAK nowhere; END LOOP"))
-            .getMessage(),
+        parseError("LOOP BREAK nowhere; END LOOP"),
         equalTo("Syntax error: Unknown label nowhere at [1:12]"));
     assertThat(
-        assertThrows(SqlTranslationException.class, () -> Script.parse("a: LOOP BREAK; END LOOP b"))
-            .getMessage(),
+        parseError("a: LOOP BREAK; END LOOP b"),
         equalTo("Syntax error: Mismatched end label b for label a at [1:25]"));
     assertThat(
-        assertThrows(SqlTranslationException.class, () -> Script.parse("SELECT 1; RAISE;"))
-            .getMessage(),
+        parseError("a: SELECT 1"),
+        equalTo("Syntax error: Expected a loop after label a but got keyword SELECT at [1:4]"));
+    assertThat(
+        parseError("SELECT 1; RAISE;"),
         equalTo(
             "Syntax error: RAISE without USING MESSAGE is only allowed in an exception handler"
                 + " at [1:11]"));
