@@ -138,30 +138,28 @@ final class BigqueryJobService implements JobService {
   @Override
   public JobList listActive(String projectId, long minCreationTime, @Nullable String pageToken)
       throws IOException {
-    try {
-      return client
-          .jobs()
-          .list(projectId)
-          .setStateFilter(ACTIVE_STATES)
-          .setProjection("minimal")
-          .setMinCreationTime(BigInteger.valueOf(minCreationTime))
-          .setMaxResults(1000L)
-          .setPageToken(pageToken)
-          .execute();
-    } catch (HttpResponseException e) {
-      throw translate(e);
-    }
+    return list(projectId, ACTIVE_STATES, "minimal", minCreationTime, pageToken);
   }
 
   @Override
   public JobList listDone(String projectId, long minCreationTime, @Nullable String pageToken)
       throws IOException {
+    return list(projectId, DONE_STATES, "full", minCreationTime, pageToken);
+  }
+
+  private JobList list(
+      String projectId,
+      List<String> states,
+      String projection,
+      long minCreationTime,
+      @Nullable String pageToken)
+      throws IOException {
     try {
       return client
           .jobs()
           .list(projectId)
-          .setStateFilter(DONE_STATES)
-          .setProjection("full")
+          .setStateFilter(states)
+          .setProjection(projection)
           .setMinCreationTime(BigInteger.valueOf(minCreationTime))
           .setMaxResults(1000L)
           .setPageToken(pageToken)

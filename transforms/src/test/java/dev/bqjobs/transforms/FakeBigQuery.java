@@ -332,6 +332,17 @@ final class FakeBigQuery implements JobService {
   @Override
   public synchronized JobList listDone(
       String projectId, long minCreationTime, @Nullable String pageToken) throws IOException {
+    return list(projectId, minCreationTime, true);
+  }
+
+  @Override
+  public synchronized JobList listActive(
+      String projectId, long minCreationTime, @Nullable String pageToken) throws IOException {
+    return list(projectId, minCreationTime, false);
+  }
+
+  /** DONE jobs with their full state, or the others with only their state (minimal). */
+  private JobList list(String projectId, long minCreationTime, boolean done) throws IOException {
     count(Call.LIST);
     Fault fault = takeFault(Call.LIST, "");
     if (fault != null) {
@@ -342,47 +353,21 @@ final class FakeBigQuery implements JobService {
       for (Stored s : new ArrayList<>(jobs.values())) {
         if (s.project.equals(projectId)
             && s.createdAt >= minCreationTime
-            && isDone(s)
+            && isDone(s) == done
             && !unreachableLocations.contains(s.location)) {
           Job view = view(s);
-          page.add(
+          JobList.Jobs entry =
               new JobList.Jobs()
                   .setJobReference(view.getJobReference())
-                  .setState(view.getStatus().getState())
-                  .setErrorResult(view.getStatus().getErrorResult())
-                  .setStatus(view.getStatus())
-                  .setStatistics(view.getStatistics())
-                  .setConfiguration(view.getConfiguration()));
-        }
-      }
-    }
-    JobList list = new JobList().setJobs(page);
-    if (!unreachableLocations.isEmpty()) {
-      list.setUnreachable(new ArrayList<>(unreachableLocations));
-    }
-    return list;
-  }
-
-  @Override
-  public synchronized JobList listActive(
-      String projectId, long minCreationTime, @Nullable String pageToken) throws IOException {
-    count(Call.LIST);
-    Fault fault = takeFault(Call.LIST, "");
-    if (fault != null) {
-      throw fault.error("");
-    }
-    List<JobList.Jobs> page = new ArrayList<>();
-    if (!listShowsNothing) {
-      for (Stored s : jobs.values()) {
-        if (s.project.equals(projectId)
-            && s.createdAt >= minCreationTime
-            && !isDone(s)
-            && !unreachableLocations.contains(s.location)) {
-          Job view = view(s);
-          page.add(
-              new JobList.Jobs()
-                  .setJobReference(view.getJobReference())
-                  .setState(view.getStatus().getState()));
+                  .setState(view.getStatus().getState());
+          if (done) {
+            entry
+                .setErrorResult(view.getStatus().getErrorResult())
+                .setStatus(view.getStatus())
+                .setStatistics(view.getStatistics())
+                .setConfiguration(view.getConfiguration());
+          }
+          page.add(entry);
         }
       }
     }
