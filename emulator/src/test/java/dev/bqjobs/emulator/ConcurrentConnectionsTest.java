@@ -36,8 +36,12 @@ public class ConcurrentConnectionsTest {
   @ClassRule
   public static final LocalBigQueryRule BQ = new LocalBigQueryRule(b -> b.maxRunningJobs(CLIENTS));
 
-  /** Long enough for all 300 inserts to be answered before the first job ends. */
-  private static final String RUNTIME_MS = "3000";
+  /**
+   * Long enough for all 300 inserts to be answered before the first job ends (3 s was not, once, on
+   * a loaded machine: a connection freed by an early job was reused, 299 open at most), and short
+   * of getQueryResults' 10 s wait.
+   */
+  private static final String RUNTIME_MS = "6000";
 
   @Test
   public void threeHundredJobsInsertedAndPolledAtOnce() throws Exception {

@@ -759,7 +759,7 @@ public final class BigQueryJobs {
       PCollection<JobResult> invalid =
           assigned.get(AssignJobIds.INVALID).setCoder(JobResultCoder.of());
 
-      PCollectionTuple ran =
+      PCollection<KV<Integer, PreparedJob>> prepared =
           assigned
               .get(AssignJobIds.PREPARED)
               .setCoder(KvCoder.of(VarIntCoder.of(), PreparedJob.Coder.of()))
@@ -768,19 +768,34 @@ public final class BigQueryJobs {
               .apply(
                   "KeepEarliestTimestamp",
                   Window.<KV<Integer, PreparedJob>>configure()
-                      .withTimestampCombiner(TimestampCombiner.EARLIEST))
-              .apply("GroupByShard", GroupByKey.create())
-              .apply(
-                  "RunJobs",
-                  ParDo.of(
-                          RunJobs.forRunner(
-                              input.getPipeline().getOptions().getRunner(),
-                              factory,
-                              settings,
-                              getTimeSource()))
-                      .withOutputTags(
-                          RunJobs.SUCCEEDED,
-                          TupleTagList.of(RunJobs.SUCCEEDED_WITH_WARNINGS).and(RunJobs.FAILED)));
+                      .withTimestampCombiner(TimestampCombiner.EARLIEST));
+      TupleTagList others = TupleTagList.of(RunJobs.SUCCEEDED_WITH_WARNINGS).and(RunJobs.FAILED);
+      PCollectionTuple ran;
+      if (RunJobs.checkpoints(input.getPipeline().getOptions().getRunner())) {
+        // The DirectRunner: shards travel as blocks of encodings (never as groups of request
+        // objects, which it would clone in every step), run by the checkpointing step; see RunJobs.
+        KvCoder<Integer, PackedShard> packedCoder =
+            KvCoder.of(VarIntCoder.of(), PackedShard.Coder.of());
+        ran =
+            prepared
+                .apply("PackShards", ParDo.of(new PackShards.InBundles()))
+                .setCoder(packedCoder)
+                .apply("GroupByShard", GroupByKey.create())
+                .apply("JoinPackedShards", ParDo.of(new PackShards.Join()))
+                .setCoder(packedCoder)
+                .apply(
+                    "RunJobs",
+                    ParDo.of(new RunJobs.Checkpointing(factory, settings, getTimeSource()))
+                        .withOutputTags(RunJobs.SUCCEEDED, others));
+      } else {
+        ran =
+            prepared
+                .apply("GroupByShard", GroupByKey.create())
+                .apply(
+                    "RunJobs",
+                    ParDo.of(new RunJobs.WholeShard(factory, settings, getTimeSource()))
+                        .withOutputTags(RunJobs.SUCCEEDED, others));
+      }
 
       PCollection<JobResult> succeeded = restore(ran.get(RunJobs.SUCCEEDED), windowing);
       PCollection<JobResult> warnings =

@@ -2,7 +2,6 @@ package dev.bqjobs.transforms;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,7 +36,7 @@ import org.joda.time.Instant;
  * <p>A re-executed shard recomputes nothing random: it re-inserts the same IDs, meets 409s,
  * reattaches by fingerprint and re-emits the same results.
  */
-abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResult> {
+abstract class RunJobs<InputT> extends DoFn<InputT, JobResult> {
   static final TupleTag<JobResult> SUCCEEDED = new TupleTag<>() {};
   static final TupleTag<JobResult> SUCCEEDED_WITH_WARNINGS = new TupleTag<>() {};
   static final TupleTag<JobResult> FAILED = new TupleTag<>() {};
@@ -57,12 +56,9 @@ abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResul
     this.time = time;
   }
 
-  /** The form for the pipeline's runner: checkpointing on the DirectRunner, whole shards else. */
-  static RunJobs forRunner(
-      Class<?> runner, JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
-    return runner.getSimpleName().equals("DirectRunner")
-        ? new Checkpointing(serviceFactory, settings, time)
-        : new WholeShard(serviceFactory, settings, time);
+  /** Whether the job step checkpoints on this runner: on the DirectRunner (see above). */
+  static boolean checkpoints(Class<?> runner) {
+    return runner.getSimpleName().equals("DirectRunner");
   }
 
   @Setup
@@ -114,7 +110,7 @@ abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResul
   }
 
   /** Runs a whole shard in one call. */
-  static final class WholeShard extends RunJobs {
+  static final class WholeShard extends RunJobs<KV<Integer, Iterable<PreparedJob>>> {
     WholeShard(JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
       super(serviceFactory, settings, time);
     }
@@ -131,22 +127,14 @@ abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResul
 
   /** Runs a shard in calls the runner may checkpoint (see the class documentation). */
   @DoFn.BoundedPerElement
-  static final class Checkpointing extends RunJobs {
+  static final class Checkpointing extends RunJobs<KV<Integer, PackedShard>> {
     Checkpointing(JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
       super(serviceFactory, settings, time);
     }
 
     @GetInitialRestriction
-    public ShardProgress initialRestriction(@Element KV<Integer, Iterable<PreparedJob>> shard) {
-      Iterable<PreparedJob> requests = shard.getValue();
-      if (requests instanceof Collection) {
-        return ShardProgress.all(((Collection<?>) requests).size());
-      }
-      long size = 0;
-      for (Iterator<PreparedJob> it = requests.iterator(); it.hasNext(); it.next()) {
-        size++;
-      }
-      return ShardProgress.all(size);
+    public ShardProgress initialRestriction(@Element KV<Integer, PackedShard> shard) {
+      return ShardProgress.all(shard.getValue().size());
     }
 
     @NewTracker
@@ -166,7 +154,7 @@ abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResul
 
     @ProcessElement
     public ProcessContinuation process(
-        @Element KV<Integer, Iterable<PreparedJob>> shard,
+        @Element KV<Integer, PackedShard> shard,
         RestrictionTracker<ShardProgress, Long> tracker,
         PipelineOptions options,
         MultiOutputReceiver out)
@@ -176,21 +164,18 @@ abstract class RunJobs extends DoFn<KV<Integer, Iterable<PreparedJob>>, JobResul
           settings.budgetId == null ? null : settings.budgetId + "/" + shard.getKey();
       ShardRunner runner = parkingKey == null ? null : ParkedRunners.take(parkingKey, progress);
 
-      // Walk to where admission goes on, picking up the owed requests if no runner holds them.
-      Iterator<PreparedJob> requests = shard.getValue().iterator();
-      List<PreparedJob> owed = new ArrayList<>(runner == null ? progress.owed.length : 0);
-      int owedAt = 0;
-      for (long index = 0; index < progress.next && requests.hasNext(); index++) {
-        PreparedJob request = requests.next();
-        if (runner == null && owedAt < progress.owed.length && progress.owed[owedAt] == index) {
-          owed.add(request);
-          owedAt++;
-        }
-      }
+      // Requests are decoded from the packed shard only when admitted.
+      PackedShard packed = shard.getValue();
       if (runner == null) {
+        List<PreparedJob> owed = new ArrayList<>(progress.owed.length);
+        for (long index : progress.owed) {
+          owed.add(packed.get((int) index));
+        }
         runner = newRunner(options);
         runner.resume(owed, progress.owed, progress.next);
       }
+      Iterator<PreparedJob> requests =
+          packed.subList((int) progress.next, packed.size()).iterator();
 
       boolean complete =
           runner.run(
