@@ -251,17 +251,16 @@ import org.slf4j.LoggerFactory;
  * <h2>Memory</h2>
  *
  * <p>A shard's call holds only its jobs in flight, but runners hold its requests and results. On
- * the DirectRunner the job step is a splittable DoFn that the runner checkpoints after every 100
- * results or second: results are committed as they come (the DirectRunner otherwise keeps every
- * output of a call, with copies for its immutability check, until the call ends) and the next call
- * takes over the jobs in flight. The shard's group of requests is still copied in each step there
- * (about 6 KB per request at the peak): one shard of 50,000 small queries completes within 512 MB
- * of heap, one of 100,000 needs about 1.5 GB. Spark buffers all outputs of a partition of a
- * multi-output step in memory, and recomputes the step per output if its cache is lost; a result
- * costs about its encoded size (the request and the job as BigQuery returned it: 1 to 5 KB for a
- * query, mostly the query plan) a few times over. Size {@link Run#withNumShards} so that one
- * shard's requests (and on Spark its results) fit a worker's memory with room to spare, and use
- * {@link Run#withLeanResults} for many queries.
+ * the DirectRunner, which clones and encodes whatever a step reads or writes, a shard travels as
+ * compressed blocks of its requests' encodings (decoded one at a time as jobs start), and the job
+ * step is a splittable DoFn that the runner checkpoints after every 100 results or second, so
+ * results are committed as they come and the next call takes over the jobs in flight: one shard of
+ * 100,000 small queries completes within 512 MB of heap. Spark buffers all outputs of a partition
+ * of a multi-output step in memory, and recomputes the step per output if its cache is lost; a
+ * result costs about its encoded size (the request and the job as BigQuery returned it: 1 to 5 KB
+ * for a query, mostly the query plan) a few times over. Size {@link Run#withNumShards} so that one
+ * shard's results fit a Spark executor's memory with room to spare, and use {@link
+ * Run#withLeanResults} for many queries.
  *
  * <h2>Limits</h2>
  *
