@@ -17,20 +17,20 @@ import org.joda.time.Instant;
  * sliding window of in-flight jobs ({@link ShardRunner}) and routes each result by outcome, at its
  * request's own timestamp.
  *
- * <p>Two forms, chosen when the pipeline is built ({@link #forRunner}):
+ * <p>Two forms, chosen when the pipeline is built ({@link #checkpoints}):
  *
  * <ul>
- *   <li>{@link WholeShard}: one call runs the whole shard. Runners that stream a call's outputs
- *       onward (Dataflow) or buffer a partition's outputs anyway (Spark) need nothing more, and a
- *       splittable step would cost Spark an extra shuffle of every shard.
- *   <li>{@link Checkpointing}, on the DirectRunner: a splittable DoFn whose restriction is the
- *       shard's progress ({@link ShardProgress}). The DirectRunner holds every output of a call,
- *       with copies for its immutability checks, until the call ends; it checkpoints a splittable
- *       call after 100 outputs or a second, so the results emitted so far are committed and a shard
- *       of 100,000 requests holds no more results than a shard of 100. The call that resumes the
- *       shard takes over the checkpointed call's {@link ShardRunner} ({@link ParkedRunners}), jobs
- *       in flight and all; a piece resumed anywhere else admits the owed requests again, which meet
- *       their own jobs by ID and reattach.
+ *   <li>{@link WholeShard}: one call runs the whole shard, grouped as request objects. Runners that
+ *       stream a call's outputs onward (Dataflow) or buffer a partition's outputs anyway (Spark)
+ *       need nothing more, and a splittable step would cost Spark an extra shuffle of every shard.
+ *   <li>{@link Checkpointing}, on the DirectRunner: a splittable DoFn over a {@link PackedShard}
+ *       (see {@link PackShards}) whose restriction is the shard's progress ({@link ShardProgress}).
+ *       The DirectRunner holds every output of a call, with copies for its immutability checks,
+ *       until the call ends; it checkpoints a splittable call after 100 outputs or a second, so the
+ *       results emitted so far are committed and a shard of 100,000 requests holds no more results
+ *       than a shard of 100. The call that resumes the shard takes over the checkpointed call's
+ *       {@link ShardRunner} ({@link ParkedRunners}), jobs in flight and all; a piece resumed
+ *       anywhere else admits the owed requests again, which meet their own jobs by ID and reattach.
  * </ul>
  *
  * <p>A re-executed shard recomputes nothing random: it re-inserts the same IDs, meets 409s,
