@@ -109,10 +109,6 @@ final class FleetWatcher {
 
   private long runtimeCount;
 
-  FleetWatcher(String project, TimeSource time) {
-    this(project, time, false);
-  }
-
   FleetWatcher(String project, TimeSource time, boolean finalStates) {
     this.project = project;
     this.time = time;
@@ -230,8 +226,8 @@ final class FleetWatcher {
       Map<String, Job> done = new HashMap<>();
       Set<String> unreachable = new HashSet<>();
       String token = null;
+      long from = Math.max(0, oldest - (finalStates ? DONE_SKEW_MILLIS : CREATION_SKEW_MILLIS));
       do {
-        long from = Math.max(0, oldest - (finalStates ? DONE_SKEW_MILLIS : CREATION_SKEW_MILLIS));
         JobList page =
             finalStates
                 ? service.listDone(project, from, token)

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -121,8 +122,9 @@ final class ShardRunner {
     /** The request's position in the shard (what the shard's restriction counts). */
     final long index;
 
-    final List<PreparedJob> sharers = new ArrayList<>();
-    final List<Long> sharerIndices = new ArrayList<>();
+    /** Identical requests sharing this job, by their positions in the shard, in admission order. */
+    final Map<Long, PreparedJob> sharers = new LinkedHashMap<>();
+
     final List<String> attemptIds = new ArrayList<>();
     final long sequence;
     int attempt = 1;
@@ -322,7 +324,7 @@ final class ShardRunner {
       if (!drainReady(output, claims) || !claims.mayContinue()) {
         return false;
       }
-      if (!admitWhilePossible(requests, output, claims)) {
+      if (!admitWhilePossible(requests, claims)) {
         return false;
       }
       if (!drainReady(output, claims)) {
@@ -371,7 +373,7 @@ final class ShardRunner {
           owed.size() + " owed requests for " + owedIndices.length + " indices");
     }
     for (int i = 0; i < owedIndices.length; i++) {
-      admit(owed.get(i), owedIndices[i], null, false);
+      admit(owed.get(i), owedIndices[i], false);
     }
     nextIndex = next;
   }
@@ -381,7 +383,7 @@ final class ShardRunner {
     List<Long> all = new ArrayList<>();
     for (Tracker t : inFlight.values()) {
       all.add(t.index);
-      all.addAll(t.sharerIndices);
+      all.addAll(t.sharers.keySet());
     }
     for (Ready r : ready) {
       all.add(r.index);
@@ -529,7 +531,7 @@ final class ShardRunner {
    * Admits requests while the shard's own share has room, then while the JVM's budget lends slots;
    * once the last request is admitted, lends what the share no longer needs.
    */
-  private boolean admitWhilePossible(Iterator<PreparedJob> requests, Output output, Claims claims) {
+  private boolean admitWhilePossible(Iterator<PreparedJob> requests, Claims claims) {
     while (requests.hasNext()) {
       boolean own = inFlight.size() - borrowedHere < ownCap();
       if (!own && !budget.tryBorrow()) {
@@ -541,7 +543,7 @@ final class ShardRunner {
         }
         return false;
       }
-      admit(requests.next(), nextIndex++, output, !own);
+      admit(requests.next(), nextIndex++, !own);
     }
     if (!exhausted) {
       exhausted = true;
@@ -582,7 +584,7 @@ final class ShardRunner {
     return request.project + "/" + request.baseJobId; // '/' cannot occur in a valid project ID
   }
 
-  private void admit(PreparedJob request, long index, @Nullable Output output, boolean borrowed) {
+  private void admit(PreparedJob request, long index, boolean borrowed) {
     Tracker same = inFlight.get(inFlightKey(request));
     if (same == null) {
       Tracker tracker = new Tracker(request, index, sequence++, time.nowMillis());
@@ -599,8 +601,7 @@ final class ShardRunner {
     }
     if (same.request.fingerprint.equals(request.fingerprint)
         && same.request.key.equals(request.key)) {
-      same.sharers.add(request); // the same key and configuration: one job
-      same.sharerIndices.add(index);
+      same.sharers.put(index, request); // the same key and configuration: one job
     } else {
       emit(
           index,
@@ -1267,9 +1268,9 @@ final class ShardRunner {
                 + result.getErrorResult().getMessage();
     LOG.info("BigQuery job {} ended {}{}", t.fullId(), result.getOutcome(), why);
     emit(t.index, t.request, result);
-    for (int i = 0; i < t.sharers.size(); i++) {
-      PreparedJob sharer = t.sharers.get(i);
-      emit(t.sharerIndices.get(i), sharer, result.forRequest(sharer.key, sharer.request));
+    for (Map.Entry<Long, PreparedJob> sharer : t.sharers.entrySet()) {
+      PreparedJob request = sharer.getValue();
+      emit(sharer.getKey(), request, result.forRequest(request.key, request.request));
     }
   }
 
