@@ -39,6 +39,9 @@ final class BenchConfig {
           "  --time-cap DURATION      a contender estimated to take longer runs a sample of whole",
           "                           shard waves, its figures scaled and marked (default 5m)",
           "  --seed N                 server seed: runtimes and faults (default 42)",
+          "  --warm-up N              jobs each contender runs first, unmeasured (runtimes",
+          "                           10ms..50ms), so none pays alone for the class loading and",
+          "                           JIT compilation of the code all share (default 50; 0: none)",
           "  --shards N               shards for every contender, as bqjobs' default (default 10)",
           "  --target-parallelism N   DirectRunner threads (default: the shard count)",
           "  --emulator-jar PATH      the server's jar (default: found from the working",
@@ -70,6 +73,10 @@ final class BenchConfig {
   boolean noLongJobs;
   long timeCapMillis = 5 * 60_000;
   long seed = 42;
+
+  /** Jobs each contender runs before the measured runs (see {@link BenchMain#warmUp}). */
+  int warmUpJobs = 50;
+
   int shards = 10;
   int targetParallelism = -1;
   @Nullable Path emulatorJar;
@@ -199,6 +206,12 @@ final class BenchConfig {
         break;
       case "shards":
         shards = positive(name, value);
+        break;
+      case "warm-up":
+        warmUpJobs = Integer.parseInt(value.trim());
+        if (warmUpJobs < 0) {
+          throw new IllegalArgumentException("--warm-up must be 0 or more jobs: " + value);
+        }
         break;
       case "target-parallelism":
         targetParallelism = positive(name, value);

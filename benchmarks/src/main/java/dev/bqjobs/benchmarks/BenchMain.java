@@ -46,6 +46,7 @@ public final class BenchMain {
 
   private static void compare(BenchConfig config, String command) throws Exception {
     Path out = config.resolveOut();
+    warmUp(config, config.contenders);
     if (config.longJobs) {
       List<RunResult> rows = runAll(config, config.contenders, config.jobs, config.runtime, true);
       write(out, "long-jobs", "bqjobs benchmark: long jobs", rows, config, command);
@@ -69,6 +70,37 @@ public final class BenchMain {
       write(out, "long-jobs", "bqjobs benchmark: long jobs", longRows, config, command);
     }
     System.out.println(Report.lastLine(rows, longRows));
+  }
+
+  /** Runtimes of the warm-up jobs: short, so the warm-up takes seconds. */
+  static final String WARM_UP_RUNTIME = "10ms..50ms";
+
+  /**
+   * Runs a few jobs through every contender before anything is measured. All contenders run in this
+   * JVM, one after another, and share most of their code (the DirectRunner, the HTTP client, JSON):
+   * measured cold, the first pays the class loading and JIT compilation of it all (about a third of
+   * the first contender's client CPU in a JFR profile) and the others run it compiled.
+   */
+  static void warmUp(BenchConfig config, List<String> contenders) throws Exception {
+    if (config.warmUpJobs == 0) {
+      return;
+    }
+    ContenderRun runner = new ContenderRun(config, config.resolveEmulatorJar());
+    for (String name : contenders) {
+      RunResult r =
+          runner.run(
+              Contender.named(name),
+              config.warmUpJobs,
+              config.warmUpJobs,
+              Durations.toServerRange(WARM_UP_RUNTIME));
+      System.out.printf(
+          Locale.ROOT,
+          "%s: warm-up, %d jobs of %s in %s s, not measured%n",
+          name,
+          config.warmUpJobs,
+          WARM_UP_RUNTIME,
+          Durations.seconds(r.wallMillis));
+    }
   }
 
   private static List<RunResult> runAll(
@@ -162,6 +194,9 @@ public final class BenchMain {
             + "; "
             + c.shards
             + " shards for every contender"
+            + (c.warmUpJobs > 0
+                ? "; each contender warmed up first with " + c.warmUpJobs + " unmeasured jobs"
+                : "; no warm-up")
             + (c.bqjobsTuned() ? "; bqjobs options changed from their defaults (experiment)" : ""),
         "- wall: from the server's first jobs.insert (minimum job creationTime) to the"
             + " pipeline's end; start-up: from Pipeline.run() to that first insert; bound:"

@@ -253,14 +253,14 @@ import org.slf4j.LoggerFactory;
  * <p>A shard's call holds only its jobs in flight, but runners hold its requests and results. On
  * the DirectRunner, which clones and encodes whatever a step reads or writes, a shard travels as
  * compressed blocks of its requests' encodings (decoded one at a time as jobs start), and the job
- * step is a splittable DoFn that the runner checkpoints after every 100 results or second, so
- * results are committed as they come and the next call takes over the jobs in flight: one shard of
- * 100,000 small queries completes within 512 MB of heap. Spark buffers all outputs of a partition
- * of a multi-output step in memory, and recomputes the step per output if its cache is lost; a
- * result costs about its encoded size (the request and the job as BigQuery returned it: 1 to 5 KB
- * for a query, mostly the query plan) a few times over. Size {@link Run#withNumShards} so that one
- * shard's results fit a Spark executor's memory with room to spare, and use {@link
- * Run#withLeanResults} for many queries.
+ * step is a splittable DoFn that lets the runner checkpoint it after every 1,000 results, so
+ * results are committed in blocks and the next call takes over the jobs in flight: one shard of
+ * 100,000 small queries completes within 512 MB of heap. A shard of fewer results runs in one call.
+ * Spark buffers all outputs of a partition of a multi-output step in memory, and recomputes the
+ * step per output if its cache is lost; a result costs about its encoded size (the request and the
+ * job as BigQuery returned it: 1 to 5 KB for a query, mostly the query plan) a few times over. Size
+ * {@link Run#withNumShards} so that one shard's results fit a Spark executor's memory with room to
+ * spare, and use {@link Run#withLeanResults} for many queries.
  *
  * <h2>Limits</h2>
  *
@@ -331,6 +331,7 @@ public final class BigQueryJobs {
         .setMaxGetsPerSecond(DEFAULT_MAX_GETS_PER_SECOND)
         .setLeanResults(false)
         .setTimeSource(TimeSource.System.INSTANCE)
+        .setResultsPerCheckpoint(RunJobs.Checkpointing.RESULTS_PER_CHECKPOINT)
         .setBadRecordErrorHandler(new DefaultErrorHandler<>())
         .build();
   }
@@ -403,6 +404,9 @@ public final class BigQueryJobs {
     /** Test hook: a virtual clock. */
     abstract TimeSource getTimeSource();
 
+    /** Test hook: results a DirectRunner call emits before it accepts a checkpoint. */
+    abstract int getResultsPerCheckpoint();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -446,6 +450,8 @@ public final class BigQueryJobs {
       abstract Builder setJobServiceFactory(JobService.Factory factory);
 
       abstract Builder setTimeSource(TimeSource time);
+
+      abstract Builder setResultsPerCheckpoint(int results);
 
       abstract Run build();
     }
@@ -705,6 +711,14 @@ public final class BigQueryJobs {
       return toBuilder().setTimeSource(requireNonNull(time)).build();
     }
 
+    /**
+     * Visible for testing: how many results a call of the DirectRunner's checkpointing job step
+     * emits before it accepts a checkpoint (see {@link ShardTracker}); 0 accepts every one.
+     */
+    Run withResultsPerCheckpoint(int results) {
+      return toBuilder().setResultsPerCheckpoint(results).build();
+    }
+
     @Override
     public Result expand(PCollection<JobRequest> input) {
       checkArgument(
@@ -784,7 +798,9 @@ public final class BigQueryJobs {
                 .setCoder(packedCoder)
                 .apply(
                     "RunJobs",
-                    ParDo.of(new RunJobs.Checkpointing(factory, settings, getTimeSource()))
+                    ParDo.of(
+                            new RunJobs.Checkpointing(
+                                factory, settings, getTimeSource(), getResultsPerCheckpoint()))
                         .withOutputTags(RunJobs.SUCCEEDED, others));
       } else {
         ran =

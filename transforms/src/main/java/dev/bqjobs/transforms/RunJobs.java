@@ -26,11 +26,12 @@ import org.joda.time.Instant;
  *   <li>{@link Checkpointing}, on the DirectRunner: a splittable DoFn over a {@link PackedShard}
  *       (see {@link PackShards}) whose restriction is the shard's progress ({@link ShardProgress}).
  *       The DirectRunner holds every output of a call, with copies for its immutability checks,
- *       until the call ends; it checkpoints a splittable call after 100 outputs or a second, so the
- *       results emitted so far are committed and a shard of 100,000 requests holds no more results
- *       than a shard of 100. The call that resumes the shard takes over the checkpointed call's
- *       {@link ShardRunner} ({@link ParkedRunners}), jobs in flight and all; a piece resumed
- *       anywhere else admits the owed requests again, which meet their own jobs by ID and reattach.
+ *       until the call ends; the call accepts a checkpoint after every {@link
+ *       Checkpointing#RESULTS_PER_CHECKPOINT} results, so the results emitted so far are committed
+ *       and a shard of 100,000 requests holds no more results than a shard of 1,000. The call that
+ *       resumes the shard takes over the checkpointed call's {@link ShardRunner} ({@link
+ *       ParkedRunners}), jobs in flight and all; a piece resumed anywhere else admits the owed
+ *       requests again, which meet their own jobs by ID and reattach.
  * </ul>
  *
  * <p>A re-executed shard recomputes nothing random: it re-inserts the same IDs, meets 409s,
@@ -128,8 +129,22 @@ abstract class RunJobs<InputT> extends DoFn<InputT, JobResult> {
   /** Runs a shard in calls the runner may checkpoint (see the class documentation). */
   @DoFn.BoundedPerElement
   static final class Checkpointing extends RunJobs<KV<Integer, PackedShard>> {
-    Checkpointing(JobService.Factory serviceFactory, RunSettings settings, TimeSource time) {
+    /**
+     * Results a call emits before it accepts a checkpoint: few enough to hold (a few KB each, with
+     * the DirectRunner's copies), many enough that small shards run in one call (see {@link
+     * ShardTracker} for what each checkpoint costs).
+     */
+    static final int RESULTS_PER_CHECKPOINT = 1_000;
+
+    private final int resultsPerCheckpoint;
+
+    Checkpointing(
+        JobService.Factory serviceFactory,
+        RunSettings settings,
+        TimeSource time,
+        int resultsPerCheckpoint) {
       super(serviceFactory, settings, time);
+      this.resultsPerCheckpoint = resultsPerCheckpoint;
     }
 
     @GetInitialRestriction
@@ -139,7 +154,7 @@ abstract class RunJobs<InputT> extends DoFn<InputT, JobResult> {
 
     @NewTracker
     public ShardTracker newTracker(@Restriction ShardProgress restriction) {
-      return new ShardTracker(restriction);
+      return new ShardTracker(restriction, resultsPerCheckpoint);
     }
 
     @GetRestrictionCoder

@@ -417,9 +417,10 @@ public class BigQueryJobsTest {
 
   @Test
   public void aShardCheckpointedByTheRunnerGoesOnWithoutRerunningOrReattaching() {
-    // The DirectRunner checkpoints a splittable call after 100 outputs: 450 results in one shard
-    // take at least five calls, each committing its results; the jobs in flight at each
-    // checkpoint are taken over by the next call, not inserted again.
+    // The DirectRunner asks to checkpoint a splittable call from its 100th output on; accepted
+    // after every 100 results, 450 results in one shard take at least five calls, each committing
+    // its results; the jobs in flight at each checkpoint are taken over by the next call, not
+    // inserted again.
     bq.setPlanner(job -> Plan.succeed(500 + Math.abs(sql(job).hashCode()) % 2_000));
     PCollection<JobRequest> requests =
         p.apply(GenerateSequence.from(0).to(450))
@@ -427,7 +428,8 @@ public class BigQueryJobsTest {
                 MapElements.into(TypeDescriptor.of(JobRequest.class))
                     .via(i -> query("SELECT " + i).withKey("k" + i)));
     BigQueryJobs.Result result =
-        requests.apply(transform().withMaxConcurrentJobs(50).withNumShards(1));
+        requests.apply(
+            transform().withMaxConcurrentJobs(50).withNumShards(1).withResultsPerCheckpoint(100));
     PAssert.that(result.failed()).empty();
     PAssert.that(
             result

@@ -17,7 +17,7 @@ import org.junit.Test;
 public class ShardTrackerTest {
   @Test
   public void aCheckpointHandsOverTheRequestsNotAdmittedAndTheResultsOwed() {
-    ShardTracker tracker = new ShardTracker(ShardProgress.all(10));
+    ShardTracker tracker = new ShardTracker(ShardProgress.all(10), 0);
     for (long i = 0; i < 4; i++) {
       assertTrue(tracker.tryClaim(ShardTracker.admit(i)));
     }
@@ -36,7 +36,7 @@ public class ShardTrackerTest {
 
   @Test
   public void aResumedPieceOwesWhatTheResidualSaid() {
-    ShardTracker tracker = new ShardTracker(new ShardProgress(4, 6, new long[] {1, 3}));
+    ShardTracker tracker = new ShardTracker(new ShardProgress(4, 6, new long[] {1, 3}), 0);
     assertTrue(tracker.tryClaim(ShardTracker.emit(3)));
     assertTrue(tracker.tryClaim(ShardTracker.admit(4)));
     assertTrue(tracker.tryClaim(ShardTracker.admit(5)));
@@ -52,7 +52,7 @@ public class ShardTrackerTest {
 
   @Test
   public void claimsOutOfOrderOrNotOwedAreBugs() {
-    ShardTracker tracker = new ShardTracker(ShardProgress.all(3));
+    ShardTracker tracker = new ShardTracker(ShardProgress.all(3), 0);
     assertThrows(IllegalArgumentException.class, () -> tracker.tryClaim(ShardTracker.admit(1)));
     assertThrows(IllegalArgumentException.class, () -> tracker.tryClaim(ShardTracker.emit(0)));
     assertTrue(tracker.tryClaim(ShardTracker.admit(0)));
@@ -62,15 +62,35 @@ public class ShardTrackerTest {
 
   @Test
   public void onlyCheckpointsSplitAShard() {
-    ShardTracker tracker = new ShardTracker(ShardProgress.all(100));
+    ShardTracker tracker = new ShardTracker(ShardProgress.all(100), 0);
     assertTrue(tracker.tryClaim(ShardTracker.admit(0)));
     assertNull("parts running at once would break the shard's budget", tracker.trySplit(0.5));
     assertTrue(tracker.tryClaim(ShardTracker.MAY_CONTINUE));
   }
 
   @Test
+  public void aCheckpointIsRefusedUntilTheCallHasEmittedEnoughResults() {
+    ShardTracker tracker = new ShardTracker(ShardProgress.all(10), 3);
+    for (long i = 0; i < 5; i++) {
+      assertTrue(tracker.tryClaim(ShardTracker.admit(i)));
+    }
+    assertTrue(tracker.tryClaim(ShardTracker.emit(0)));
+    assertTrue(tracker.tryClaim(ShardTracker.emit(1)));
+    assertNull("two results are not worth a pause", tracker.trySplit(0));
+    assertTrue(
+        "a refused checkpoint lets the call go on", tracker.tryClaim(ShardTracker.MAY_CONTINUE));
+    assertTrue(tracker.tryClaim(ShardTracker.emit(2)));
+
+    SplitResult<ShardProgress> split = tracker.trySplit(0);
+
+    assertNotNull(split);
+    assertEquals(new ShardProgress(5, 10, new long[] {3, 4}), split.getResidual());
+    assertFalse(tracker.tryClaim(ShardTracker.emit(3)));
+  }
+
+  @Test
   public void aFinishedShardHasNothingToCheckpoint() {
-    ShardTracker tracker = new ShardTracker(ShardProgress.all(1));
+    ShardTracker tracker = new ShardTracker(ShardProgress.all(1), 0);
     assertTrue(tracker.tryClaim(ShardTracker.admit(0)));
     assertTrue(tracker.tryClaim(ShardTracker.emit(0)));
     assertNull(tracker.trySplit(0));
