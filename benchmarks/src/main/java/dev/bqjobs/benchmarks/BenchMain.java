@@ -197,6 +197,9 @@ public final class BenchMain {
             + (c.warmUpJobs > 0
                 ? "; each contender warmed up first with " + c.warmUpJobs + " unmeasured jobs"
                 : "; no warm-up")
+            + (c.bqjobsLeanResults
+                ? "; bqjobs with withLeanResults()"
+                : "; bqjobs with full results (a jobs.get per job)")
             + (c.bqjobsTuned() ? "; bqjobs options changed from their defaults (experiment)" : ""),
         "- wall: from the server's first jobs.insert (minimum job creationTime) to the"
             + " pipeline's end; start-up: from Pipeline.run() to that first insert; bound:"

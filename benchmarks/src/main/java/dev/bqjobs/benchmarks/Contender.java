@@ -74,7 +74,8 @@ abstract class Contender {
                       ? s.config.bqjobsMaxConcurrentJobs
                       : s.serverCap);
       BenchConfig c = s.config;
-      // Experiments only: the reported default run leaves every other option at its default.
+      // Experiments only: the reported run sets withLeanResults (see BenchConfig) and leaves every
+      // other option at its default.
       if (c.bqjobsInsertsPerSecond != null) {
         run = run.withMaxInsertsPerSecond(c.bqjobsInsertsPerSecond);
       }

@@ -42,7 +42,7 @@ final class FleetWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(FleetWatcher.class);
   private static final ConcurrentMap<String, FleetWatcher> PER_JVM = new ConcurrentHashMap<>();
 
-  static final long INTERVAL_MILLIS = 750;
+  static final long INTERVAL_MILLIS = 500;
   static final long MAX_INTERVAL_MILLIS = 8_000;
   static final long MAX_RUNTIME_INTERVAL_MILLIS = 4_000;
 
