@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per-job polling stays the backstop and takes over entirely when the list is refused for lack
  * of {@code bigquery.jobs.list} (403: the project is marked, the shards poll each job), when it
- * keeps failing, and while fewer than {@value #MIN_JOBS} jobs are tracked (then gets are cheaper).
- * A refused or failed list backs off (doubling to {@value #MAX_INTERVAL_MILLIS} ms), so about 50
- * JVMs under one principal stay below jobs.list's 100 requests per second.
+ * keeps failing, and while fewer than {@value #MIN_JOBS} jobs are tracked unless they all started
+ * within twice the mean runtime of finished jobs (then gets are cheaper). A refused or failed list
+ * backs off (doubling to {@value #MAX_INTERVAL_MILLIS} ms), so about 50 JVMs under one principal
+ * stay below jobs.list's 100 requests per second.
  */
 final class FleetWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(FleetWatcher.class);
@@ -139,11 +140,39 @@ final class FleetWatcher {
    * when the project refused jobs.list, too few jobs are tracked, or lists have failed for a while.
    */
   boolean active() {
-    if (denied || tracked.size() < MIN_JOBS) {
+    if (denied || !worthListing()) {
       return false;
     }
     long now = time.nowMillis();
     return lastSuccessAt == 0 ? true : now - lastSuccessAt <= 4 * MAX_INTERVAL_MILLIS;
+  }
+
+  /**
+   * Whether the tracked jobs justify a list each interval: at least {@value #MIN_JOBS}, or fewer
+   * that are all due to end soon, each answered less than twice the mean runtime of finished jobs
+   * ago. The last jobs of a run of short jobs are found within an interval of their ends instead of
+   * at per-job polls a second and more apart (the tail of every run), for about as many calls; a
+   * few jobs that run long are polled per job, where gets cost less than lists.
+   */
+  private boolean worthListing() {
+    int n = tracked.size();
+    if (n >= MIN_JOBS) {
+      return true;
+    }
+    long meanRuntime;
+    synchronized (this) {
+      if (n == 0 || runtimeCount == 0) {
+        return false;
+      }
+      meanRuntime = runtimeSum / runtimeCount;
+    }
+    long now = time.nowMillis();
+    for (Entry e : tracked.values()) {
+      if (now - e.answeredAt >= 2 * meanRuntime) {
+        return false;
+      }
+    }
+    return true;
   }
 
   boolean denied() {
@@ -202,7 +231,7 @@ final class FleetWatcher {
    * Lists if one is due and no other shard is listing; marks the tracked jobs that left the list.
    */
   void maybeList(JobService service) {
-    if (denied || tracked.size() < MIN_JOBS || untilNextList() > 0 || !listing.tryLock()) {
+    if (denied || untilNextList() > 0 || !worthListing() || !listing.tryLock()) {
       return;
     }
     try {
