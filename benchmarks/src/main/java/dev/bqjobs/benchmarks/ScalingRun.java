@@ -19,6 +19,7 @@ final class ScalingRun {
   }
 
   void run() throws Exception {
+    BenchMain.warmUp(config, List.of("bqjobs"));
     ContenderRun runner = new ContenderRun(config, config.resolveEmulatorJar());
     List<RunResult> rows = new ArrayList<>();
     for (int jobs : config.scales) {

@@ -221,7 +221,8 @@ import org.slf4j.LoggerFactory;
  *       DirectRunner runs only 3 calls at a time unless {@code --targetParallelism} is at least
  *       {@link Run#shardCount()} (the {@code bqjobs} command sets it).
  *   <li>{@link Run#withPollBackoff}: first poll after 1 s, growing 1.5 times per poll up to 30 s,
- *       when jobs are polled one by one. While at least 4 jobs of a project are in flight in a JVM,
+ *       when jobs are polled one by one. While at least 4 jobs of a project are in flight in a JVM
+ *       (or fewer, all started within twice the mean runtime of finished jobs: a run's last jobs),
  *       their ends are detected together instead: every 0.5 s (or a sixteenth of the mean runtime
  *       of finished jobs, at most 4 s) one shard lists the caller's PENDING and RUNNING jobs
  *       ({@code jobs.list}, {@code projection=minimal}), and each job missing from the list is

@@ -15,9 +15,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * order) and the ones admitted whose results are still owed ({@code owed}, ascending indices).
  *
  * <p>This is the restriction of {@link RunJobs}: when the runner checkpoints a shard (the
- * DirectRunner does after every 100 results or second), the residual is the shard's progress, so
- * the results emitted so far are committed and a resumed piece re-polls the owed jobs by their
- * deterministic IDs instead of running them again.
+ * DirectRunner asks after a second and from the 100th result on; {@link ShardTracker} accepts after
+ * every 1,000 results), the residual is the shard's progress, so the results emitted so far are
+ * committed and a resumed piece re-polls the owed jobs by their deterministic IDs instead of
+ * running them again.
  */
 final class ShardProgress {
   static final long[] NONE = new long[0];
