@@ -193,11 +193,14 @@ final class FleetWatcher {
   /**
    * The time between lists: {@value #INTERVAL_MILLIS} ms, or a sixteenth of the mean runtime of
    * finished jobs if longer (at most {@value #MAX_RUNTIME_INTERVAL_MILLIS} ms), so a list costs
-   * little per job however long the jobs run; longer while lists fail.
+   * little per job however long the jobs run; longer while lists fail. Halved while fewer than
+   * {@value #MIN_JOBS} jobs are left (see {@link #worthListing}): the end of the run waits for
+   * them, and a few more lists over their last seconds cost next to nothing per job.
    */
   synchronized long interval() {
     long fromRuntimes = runtimeCount == 0 ? 0 : runtimeSum / runtimeCount / 16;
-    return Math.max(interval, Math.min(MAX_RUNTIME_INTERVAL_MILLIS, fromRuntimes));
+    long between = Math.max(interval, Math.min(MAX_RUNTIME_INTERVAL_MILLIS, fromRuntimes));
+    return tracked.size() < MIN_JOBS ? between / 2 : between;
   }
 
   /** Milliseconds until the next list is due (0: now). */
