@@ -50,6 +50,9 @@ final class BenchConfig {
           "  --scaling                bqjobs alone at 1k, 5k, 20k jobs (run with -Xmx512m)",
           "  --long-jobs              only the long-jobs workload: runtimes 5s..60s on 200 jobs",
           "  --scales LIST            job counts for --scaling (default 1000,5000,20000)",
+          "  --server-warm-up N       --scaling: jobs of another project each scale's server runs",
+          "                           first, unmeasured, so a small scale is not mostly the fresh",
+          "                           server's JIT compilation (default 2000; 0: none)",
           "bqjobs runs with withLeanResults(), as its Javadoc advises for many jobs: each result",
           "keeps the job's status, statistics and configuration, final states come from jobs.list",
           "(no jobs.get per job); --bqjobs-full-results runs it with none of its options changed.",
@@ -80,6 +83,11 @@ final class BenchConfig {
 
   /** Jobs each contender runs before the measured runs (see {@link BenchMain#warmUp}). */
   int warmUpJobs = 50;
+
+  /**
+   * --scaling: jobs each scale's server runs before the measured run (see {@link ContenderRun}).
+   */
+  int serverWarmUpJobs = 2000;
 
   int shards = 10;
   int targetParallelism = -1;
@@ -218,6 +226,12 @@ final class BenchConfig {
         break;
       case "shards":
         shards = positive(name, value);
+        break;
+      case "server-warm-up":
+        serverWarmUpJobs = Integer.parseInt(value.trim());
+        if (serverWarmUpJobs < 0) {
+          throw new IllegalArgumentException("--server-warm-up must be 0 or more jobs: " + value);
+        }
         break;
       case "warm-up":
         warmUpJobs = Integer.parseInt(value.trim());

@@ -197,6 +197,9 @@ public final class BenchMain {
             + (c.warmUpJobs > 0
                 ? "; each contender warmed up first with " + c.warmUpJobs + " unmeasured jobs"
                 : "; no warm-up")
+            + (c.scaling && c.serverWarmUpJobs > 0
+                ? "; each scale's server ran " + c.serverWarmUpJobs + " unmeasured jobs first"
+                : "")
             + (c.bqjobsLeanResults
                 ? "; bqjobs with withLeanResults()"
                 : "; bqjobs with full results (a jobs.get per job)")

@@ -24,6 +24,9 @@ import org.apache.beam.sdk.values.PCollection;
 final class ContenderRun {
   static final String PROJECT = "bench-project";
 
+  /** The project of a warm-up run on the measured run's own server. */
+  static final String WARM_UP_PROJECT = "bench-warm-up";
+
   private final BenchConfig config;
   private final Path emulatorJar;
 
@@ -34,19 +37,33 @@ final class ContenderRun {
 
   /** Runs {@code ranJobs} of {@code fullJobs} jobs through the contender. */
   RunResult run(Contender contender, int fullJobs, int ranJobs, String runtime) throws Exception {
+    return run(contender, fullJobs, ranJobs, runtime, 0);
+  }
+
+  /**
+   * Runs {@code ranJobs} of {@code fullJobs} jobs through the contender, after {@code
+   * serverWarmUpJobs} jobs of another project through the same contender and server, unmeasured (0:
+   * none): a fresh server process compiles its request and job paths during the first thousands of
+   * jobs, which a short measured run would otherwise mostly consist of. The measured figures count
+   * only the measured project's jobs and the requests after the warm-up.
+   */
+  RunResult run(
+      Contender contender, int fullJobs, int ranJobs, String runtime, int serverWarmUpJobs)
+      throws Exception {
     RunResult r = new RunResult();
     r.contender = contender.name();
     r.fullJobs = fullJobs;
     r.ranJobs = ranJobs;
     r.sampled = ranJobs < fullJobs;
     try (ServerProcess server = startServer(runtime)) {
-      Pipeline p = Pipeline.create(options(server.rootUrl(), contender.name(), ranJobs));
-      PCollection<String> keys =
-          p.apply("Keys", Create.of(Workload.keys(ranJobs)).withCoder(StringUtf8Coder.of()));
-      contender.expand(
-          keys,
-          new Contender.Setting(
-              server.rootUrl(), PROJECT, config.serverCap, config.shards, config));
+      java.util.Map<String, Long> requestsBefore = java.util.Map.of();
+      if (serverWarmUpJobs > 0) {
+        pipeline(server.rootUrl(), contender, WARM_UP_PROJECT, serverWarmUpJobs)
+            .run()
+            .waitUntilFinish();
+        requestsBefore = ServerStats.requestCounts(server.rootUrl());
+      }
+      Pipeline p = pipeline(server.rootUrl(), contender, PROJECT, ranJobs);
 
       long started;
       long ended;
@@ -71,7 +88,7 @@ final class ContenderRun {
       if (result != null) {
         readCounters(result, r);
       }
-      ServerStats stats = ServerStats.read(server.rootUrl(), PROJECT);
+      ServerStats stats = ServerStats.read(server.rootUrl(), PROJECT, requestsBefore);
       fill(r, stats, started, ended);
     }
     return r;
@@ -128,12 +145,22 @@ final class ContenderRun {
     r.duplicates = Figures.duplicates(stats.executionsPerJob, r.ranJobs);
   }
 
-  private PipelineOptions options(String rootUrl, String contender, int jobs) {
+  /** A pipeline running {@code jobs} of the workload through the contender in {@code project}. */
+  private Pipeline pipeline(String rootUrl, Contender contender, String project, int jobs) {
+    Pipeline p = Pipeline.create(options(rootUrl, contender.name(), project, jobs));
+    PCollection<String> keys =
+        p.apply("Keys", Create.of(Workload.keys(jobs)).withCoder(StringUtf8Coder.of()));
+    contender.expand(
+        keys, new Contender.Setting(rootUrl, project, config.serverCap, config.shards, config));
+    return p;
+  }
+
+  private PipelineOptions options(String rootUrl, String contender, String project, int jobs) {
     List<String> args = new ArrayList<>();
     args.add("--runner=DirectRunner");
     args.add("--targetParallelism=" + config.effectiveParallelism());
     args.add("--jobName=bench-" + contender + "-" + jobs + "-" + System.currentTimeMillis());
-    args.add("--project=" + PROJECT);
+    args.add("--project=" + project);
     // The beam contender reaches the server through BigQueryOptions, without credentials.
     args.add("--bigQueryEndpoint=" + rootUrl);
     args.add("--credentialFactoryClass=" + NoCredentialFactory.class.getName());

@@ -24,7 +24,9 @@ final class ScalingRun {
     List<RunResult> rows = new ArrayList<>();
     for (int jobs : config.scales) {
       System.out.printf(Locale.ROOT, "bqjobs: %d jobs%n", jobs);
-      RunResult r = runner.run(Contender.named("bqjobs"), jobs, jobs, config.runtime);
+      RunResult r =
+          runner.run(
+              Contender.named("bqjobs"), jobs, jobs, config.runtime, config.serverWarmUpJobs);
       System.out.printf(
           Locale.ROOT,
           "bqjobs at %d: wall %s s, bound %s s, ratio %s, peak heap %d MB, %s%n",
@@ -46,13 +48,18 @@ final class ScalingRun {
       last.append(
           String.format(
               Locale.ROOT,
-              " jobs_%d_wall_s=%s jobs_%d_ratio=%s jobs_%d_peak_heap_mb=%d",
+              " jobs_%d_wall_s=%s jobs_%d_ratio=%s jobs_%d_peak_heap_mb=%d"
+                  + " jobs_%d_wall_s_per_1k=%s jobs_%d_calls_per_1k=%s",
               r.fullJobs,
               Durations.seconds(r.wallMillis),
               r.fullJobs,
               Report.dec(r.ratio),
               r.fullJobs,
-              r.peakHeapBytes >> 20));
+              r.peakHeapBytes >> 20,
+              r.fullJobs,
+              Durations.seconds(r.wallMillis * 1000.0 / r.fullJobs),
+              r.fullJobs,
+              Report.dec(r.callsPerJob * 1000)));
     }
     System.out.println(last);
   }
@@ -61,9 +68,10 @@ final class ScalingRun {
     StringBuilder b = new StringBuilder("# bqjobs benchmark: scaling\n\n");
     b.append(BenchMain.context(config, command)).append("\n\n");
     b.append(
-        "| jobs | wall s | bound s | ratio | jobs.get/job | jobs.insert/job | peak heap MB"
+        "| jobs | wall s | wall s per 1k jobs | bound s | ratio | jobs.get/job | jobs.insert/job"
+            + " | calls per 1k jobs | client CPU ms/job | server CPU ms/job | peak heap MB"
             + " | heap growth per 1k jobs MB | status |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     RunResult first = rows.isEmpty() ? null : rows.get(0);
     for (RunResult r : rows) {
       String growth =
@@ -77,13 +85,17 @@ final class ScalingRun {
       b.append(
           String.format(
               Locale.ROOT,
-              "| %d | %s | %s | %s | %s | %s | %d | %s | %s |%n",
+              "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s |%n",
               r.fullJobs,
               Durations.seconds(r.wallMillis),
+              Durations.seconds(r.wallMillis * 1000.0 / r.fullJobs),
               Durations.seconds(r.boundMillis),
               Report.dec(r.ratio),
               Report.dec(r.getsPerJob),
               Report.dec(r.insertsPerJob),
+              Report.dec(r.callsPerJob * 1000),
+              Report.dec(Figures.perJob(r.clientCpuMillis, r.ranJobs)),
+              Report.dec(Figures.perJob(r.serverCpuMillis, r.ranJobs)),
               r.peakHeapBytes >> 20,
               growth,
               r.status()));

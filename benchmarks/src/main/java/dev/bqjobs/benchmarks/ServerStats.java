@@ -43,19 +43,47 @@ final class ServerStats {
           .build();
 
   static ServerStats read(String rootUrl, String project) throws IOException, InterruptedException {
+    return read(rootUrl, project, Map.of());
+  }
+
+  /**
+   * What the server saw of {@code project}'s run: its jobs, and the requests counted since {@code
+   * requestsBefore} (a snapshot from {@link #requestCounts}, taken after a warm-up run of another
+   * project on the same server).
+   */
+  static ServerStats read(String rootUrl, String project, Map<String, Long> requestsBefore)
+      throws IOException, InterruptedException {
     ServerStats s = new ServerStats();
     JsonObject stats = getJson(rootUrl + "emulator/v1/stats");
     for (Map.Entry<String, JsonElement> e : obj(stats, "requests").entrySet()) {
-      s.requests.put(e.getKey(), e.getValue().getAsLong());
+      long since = e.getValue().getAsLong() - requestsBefore.getOrDefault(e.getKey(), 0L);
+      if (since > 0) {
+        s.requests.put(e.getKey(), since);
+      }
     }
+    String ofProject = project + ":";
     for (Map.Entry<String, JsonElement> e : obj(stats, "executionsPerJob").entrySet()) {
-      s.executionsPerJob.put(e.getKey(), e.getValue().getAsInt());
+      if (e.getKey().startsWith(ofProject)) {
+        s.executionsPerJob.put(e.getKey(), e.getValue().getAsInt());
+      }
     }
     for (Map.Entry<String, JsonElement> e : obj(stats, "scheduledRuntimeMs").entrySet()) {
-      s.scheduledRuntimeMs.put(e.getKey(), e.getValue().getAsLong());
+      if (e.getKey().startsWith(ofProject)) {
+        s.scheduledRuntimeMs.put(e.getKey(), e.getValue().getAsLong());
+      }
     }
     s.readJobTimes(rootUrl, project);
     return s;
+  }
+
+  /** The server's request counters now, by "method status". */
+  static Map<String, Long> requestCounts(String rootUrl) throws IOException, InterruptedException {
+    Map<String, Long> counts = new HashMap<>();
+    for (Map.Entry<String, JsonElement> e :
+        obj(getJson(rootUrl + "emulator/v1/stats"), "requests").entrySet()) {
+      counts.put(e.getKey(), e.getValue().getAsLong());
+    }
+    return counts;
   }
 
   /** Pages through jobs.list (these calls come after the run and are not counted per job). */
