@@ -176,6 +176,9 @@ public class LocalServerScaleIT {
     }
     double insertSpanSeconds = (creations.get(JOBS - 1) - creations.get(0)) / 1000.0;
     double insertRate = (JOBS - 1) / insertSpanSeconds;
+    // The limiters are token buckets of one second (as BigQuery's per-second quotas): a second's
+    // calls at once, then the rate. So beyond the first burst, the calls keep to the rate.
+    double insertRateAfterBurst = (JOBS - INSERTS_PER_SECOND) / insertSpanSeconds;
 
     // Gets: the most jobs.get in any window of at most 1 s between two samples.
     long maxGetsPerWindow = 0;
@@ -210,22 +213,26 @@ public class LocalServerScaleIT {
     // (42 of 50 on a loaded 2-core machine; jobs of about 1 s from insert to seen DONE at up to 50
     // inserts per second would otherwise exceed 50).
     assertThat("jobs in flight (server timestamps)", maxInFlight, greaterThan(MAX_CONCURRENT / 2));
-    // Rates over the whole run stay under the caps. Within 1 s windows the limiter spaces calls
-    // 1/rate apart, but the server stamps them when it handles them: allow 250 ms of server-side
-    // queueing (calls delayed, then handled together) on a shared 2-core machine.
-    assertThat("inserts per second overall", insertRate, lessThanOrEqualTo(INSERTS_PER_SECOND));
+    // Rates over the whole run, beyond one second's burst, stay under the caps. A 1 s window holds
+    // at most the burst plus a second at the rate, but the server stamps calls when it handles
+    // them: allow 250 ms of server-side queueing (calls delayed, then handled together) on a
+    // shared 2-core machine.
     assertThat(
-        "gets per second overall",
-        totalGets * 1000.0 / elapsed,
+        "inserts per second overall, beyond the first second's burst (" + insertRate + " in all)",
+        insertRateAfterBurst,
+        lessThanOrEqualTo(INSERTS_PER_SECOND));
+    assertThat(
+        "gets per second overall, beyond the first second's burst",
+        (totalGets - GETS_PER_SECOND) * 1000.0 / elapsed,
         lessThanOrEqualTo(GETS_PER_SECOND));
     assertThat(
         "inserts per 1 s window",
         (double) maxInsertsPerWindow,
-        lessThanOrEqualTo(INSERTS_PER_SECOND * 1.25 + 1));
+        lessThanOrEqualTo(INSERTS_PER_SECOND * 2.25 + 1));
     assertThat(
         "gets per 1 s window",
         (double) maxGetsPerWindow,
-        lessThanOrEqualTo(GETS_PER_SECOND * 1.25 + 1));
+        lessThanOrEqualTo(GETS_PER_SECOND * 2.25 + 1));
   }
 
   @Test
