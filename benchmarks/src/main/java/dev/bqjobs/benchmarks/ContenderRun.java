@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -56,7 +57,7 @@ final class ContenderRun {
     r.ranJobs = ranJobs;
     r.sampled = ranJobs < fullJobs;
     try (ServerProcess server = startServer(runtime)) {
-      java.util.Map<String, Long> requestsBefore = java.util.Map.of();
+      Map<String, Long> requestsBefore = Map.of();
       if (serverWarmUpJobs > 0) {
         pipeline(server.rootUrl(), contender, WARM_UP_PROJECT, serverWarmUpJobs)
             .run()
