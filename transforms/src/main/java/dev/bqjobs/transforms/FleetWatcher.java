@@ -159,12 +159,9 @@ final class FleetWatcher {
     if (n >= MIN_JOBS) {
       return true;
     }
-    long meanRuntime;
-    synchronized (this) {
-      if (n == 0 || runtimeCount == 0) {
-        return false;
-      }
-      meanRuntime = runtimeSum / runtimeCount;
+    long meanRuntime = meanRuntimeMillis();
+    if (n == 0 || meanRuntime == 0) {
+      return false;
     }
     long now = time.nowMillis();
     for (Entry e : tracked.values()) {
@@ -190,6 +187,11 @@ final class FleetWatcher {
     runtimeCount++;
   }
 
+  /** Mean runtime of the finished jobs the shards reported; 0 while none has. */
+  private synchronized long meanRuntimeMillis() {
+    return runtimeCount == 0 ? 0 : runtimeSum / runtimeCount;
+  }
+
   /**
    * The time between lists: {@value #INTERVAL_MILLIS} ms, or a sixteenth of the mean runtime of
    * finished jobs if longer (at most {@value #MAX_RUNTIME_INTERVAL_MILLIS} ms), so a list costs
@@ -198,7 +200,7 @@ final class FleetWatcher {
    * them, and a few more lists over their last seconds cost next to nothing per job.
    */
   synchronized long interval() {
-    long fromRuntimes = runtimeCount == 0 ? 0 : runtimeSum / runtimeCount / 16;
+    long fromRuntimes = meanRuntimeMillis() / 16;
     long between = Math.max(interval, Math.min(MAX_RUNTIME_INTERVAL_MILLIS, fromRuntimes));
     return tracked.size() < MIN_JOBS ? between / 2 : between;
   }

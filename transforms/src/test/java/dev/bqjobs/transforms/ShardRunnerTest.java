@@ -194,8 +194,9 @@ public class ShardRunnerTest {
         outcomes);
     bq.executions().values().forEach(n -> assertEquals(1, (int) n));
     // the failed ones are not rerun (invalidQuery is permanent); gets only for the last few jobs,
-    // when fewer than FleetWatcher.MIN_JOBS are left and polling each is cheaper than listing
-    // (with jobs.get deciding, the same run costs about 100: theFleetsJobsListFindsEndedJobs...)
+    // when fewer than FleetWatcher.MIN_JOBS are left and they run long enough that polling each is
+    // cheaper than listing (with jobs.get deciding, the same run costs about 100:
+    // theFleetsJobsListFindsEndedJobs...)
     assertThat(bq.calls(Call.GET), lessThanOrEqualTo(20));
     assertThat(bq.calls(Call.LIST), lessThanOrEqualTo(100));
   }
@@ -213,7 +214,8 @@ public class ShardRunnerTest {
     List<JobResult> results =
         run(jobs, new RunSettings(10, 1_000, 30_000, HOUR, 3, 1e6, 1e6).withLeanResults(true));
     results.forEach(r -> assertEquals(Outcome.SUCCEEDED, r.getOutcome()));
-    // at most the last few, polled once fewer than FleetWatcher.MIN_JOBS are left to list
+    // at most the last few, polled once fewer than FleetWatcher.MIN_JOBS are left and the list no
+    // longer pays for them
     assertThat(bq.calls(Call.GET), lessThan(FleetWatcher.MIN_JOBS));
   }
 
