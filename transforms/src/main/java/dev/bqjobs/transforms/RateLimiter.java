@@ -87,14 +87,15 @@ final class RateLimiter {
    */
   synchronized long reserve() {
     long now = time.nowMillis();
+    if (now > refilledAtMillis) {
+      // at the rate in force while the time passed, before any recovery below
+      tokens = Math.min(permitsPerSecond, tokens + (now - refilledAtMillis) / intervalMillis);
+      refilledAtMillis = now;
+    }
     if (permitsPerSecond < maxPermitsPerSecond && now - lastChangeMillis >= 1000) {
       // Additive recovery: a tenth of the configured rate back per quiet second.
       setRate(Math.min(maxPermitsPerSecond, permitsPerSecond + maxPermitsPerSecond / 10));
       lastChangeMillis = now;
-    }
-    if (now > refilledAtMillis) {
-      tokens = Math.min(permitsPerSecond, tokens + (now - refilledAtMillis) / intervalMillis);
-      refilledAtMillis = now;
     }
     tokens -= 1;
     // in debt: this call's slot is when the refill has paid for it
